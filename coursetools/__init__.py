@@ -1,0 +1,1 @@
+"""Build and grading tools of the course (for instructors and CI, not for students)."""

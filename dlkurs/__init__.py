@@ -1,0 +1,18 @@
+"""Helpers for the course module on overfitting and regularisation.
+
+Data loading, the device choice, a training loop with a progress bar, evaluation and plots.
+What an exercise teaches stays in its notebook; these are the parts every notebook shares.
+"""
+from .broken_training import broken_training_runs
+from .data import (
+    CIFAR10_CLASSES, DataNotFoundError, ImageData, data_roots, load_cifar10, load_mnist,
+)
+from .device import get_device, seed_everything
+from .plots import plot_history, plot_loss_curves
+from .training import History, batches, evaluate, fit
+
+__all__ = [
+    "CIFAR10_CLASSES", "DataNotFoundError", "History", "ImageData", "batches",
+    "broken_training_runs", "data_roots", "evaluate", "fit", "get_device", "load_cifar10",
+    "load_mnist", "plot_history", "plot_loss_curves", "seed_everything",
+]

@@ -1,0 +1,178 @@
+"""Finding the course's datasets and loading them once into tensors.
+
+Data roots are searched in this order: the folder named by the environment variable
+``DLKURS_DATA``, then ``./data``. If neither holds a dataset, torchvision downloads it into
+the first of them. Images come back as float tensors of shape ``(N, C, H, W)`` so that
+training batches are slices of memory, not per-sample PIL transforms.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+import torch
+from PIL import Image
+from torchvision import datasets
+
+DATA_ENV_VAR = "DLKURS_DATA"
+CACHE_ENV_VAR = "DLKURS_CACHE"
+
+MNIST_MEAN = 0.1307
+MNIST_STD = 0.3081
+CIFAR10_CLASSES = (
+    "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
+)
+
+T = TypeVar("T")
+
+
+class DataNotFoundError(FileNotFoundError):
+    """A dataset is in none of the data roots and could not be downloaded."""
+
+
+@dataclass(frozen=True)
+class ImageData:
+    """Images ``(N, C, H, W)`` as float32, their labels ``(N,)`` as int64, and the class names."""
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    classes: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def to(self, device: torch.device | str) -> ImageData:
+        """Return the same data on ``device``."""
+        return ImageData(self.images.to(device), self.labels.to(device), self.classes)
+
+    def subset(self, size: int, seed: int) -> ImageData:
+        """Return ``size`` samples drawn at random without replacement (seeded)."""
+        generator = torch.Generator().manual_seed(seed)
+        indices = torch.randperm(len(self), generator=generator)[:size].to(self.labels.device)
+        return ImageData(self.images[indices], self.labels[indices], self.classes)
+
+
+def data_roots() -> list[Path]:
+    """The folders searched for datasets, in order: ``$DLKURS_DATA``, then ``./data``."""
+    roots = []
+    if os.environ.get(DATA_ENV_VAR):
+        roots.append(Path(os.environ[DATA_ENV_VAR]).expanduser().resolve())
+    roots.append(Path("data").resolve())
+    return roots
+
+
+def load_mnist(train: bool = True, normalize: bool = True) -> ImageData:
+    """Load the MNIST training (60 000) or test (10 000) images as ``(N, 1, 28, 28)`` tensors.
+
+    Pixels are scaled to [0, 1] and, with ``normalize``, standardised with the training set's
+    mean and standard deviation.
+    """
+    mnist = _find_or_download(
+        "MNIST",
+        find=lambda root: datasets.MNIST(root, train=train, download=False),
+        download=lambda root: datasets.MNIST(root, train=train, download=True),
+    )
+    images = mnist.data.unsqueeze(1).float().div_(255)
+    if normalize:
+        images = images.sub_(MNIST_MEAN).div_(MNIST_STD)
+    return ImageData(images, mnist.targets.clone(), tuple(str(digit) for digit in range(10)))
+
+
+def load_cifar10(train: bool = True, classes: Sequence[str] = CIFAR10_CLASSES) -> ImageData:
+    """Load CIFAR-10 images of the given classes as ``(N, 3, 32, 32)`` tensors in [0, 1].
+
+    Labels are renumbered in the order of ``classes``: ``classes=("airplane", "bird")`` gives
+    airplane = 0 and bird = 1. Reads torchvision's CIFAR-10 batches or an ImageFolder copy of
+    JPEGs (``cifar10/train/<class>/*.jpg``); decoded JPEGs are cached as tensors.
+    """
+    unknown = set(classes) - set(CIFAR10_CLASSES)
+    if unknown:
+        raise ValueError(f"Unbekannte CIFAR-10-Klassen: {sorted(unknown)}; erlaubt: {CIFAR10_CLASSES}")
+    split = "train" if train else "test"
+
+    def find(root: Path) -> tuple[torch.Tensor, torch.Tensor]:
+        if (root / "cifar10" / split).is_dir():
+            return _cached_jpeg_folder(root / "cifar10" / split, classes)
+        return _from_torchvision(datasets.CIFAR10(root, train=train, download=False), classes)
+
+    def download(root: Path) -> tuple[torch.Tensor, torch.Tensor]:
+        return _from_torchvision(datasets.CIFAR10(root, train=train, download=True), classes)
+
+    pixels, labels = _find_or_download("CIFAR-10", find, download)
+    return ImageData(pixels.float().div_(255), labels, tuple(classes))
+
+
+def _find_or_download(name: str, find: Callable[[Path], T], download: Callable[[Path], T]) -> T:
+    """Return ``find(root)`` for the first root that has the dataset, else ``download(root)``."""
+    roots = data_roots()
+    for root in roots:
+        try:
+            return find(root)
+        except RuntimeError:  # torchvision: "Dataset not found or corrupted."
+            continue
+    target = roots[0]
+    try:
+        return download(target)
+    except Exception as error:  # no network, no permission, a broken download
+        raise DataNotFoundError(_not_found_message(name, roots, target, error)) from error
+
+
+def _not_found_message(name: str, roots: list[Path], target: Path, error: Exception) -> str:
+    searched = "\n".join(f"  - {root}" for root in roots)
+    env_hint = "" if os.environ.get(DATA_ENV_VAR) else f" (die Umgebungsvariable {DATA_ENV_VAR} ist nicht gesetzt)"
+    return (
+        f"Der Datensatz {name} wurde nicht gefunden. Gesucht in{env_hint}:\n{searched}\n"
+        f"Der Download nach {target} ist fehlgeschlagen: {type(error).__name__}: {error}\n"
+        "So beheben Sie das: mit Internetverbindung erneut ausführen (torchvision lädt die Daten "
+        f"herunter), oder eine Kopie der Daten (MNIST/raw/ bzw. cifar10/ oder cifar-10-batches-py/) "
+        f"in einen der Ordner oben legen, oder {DATA_ENV_VAR} auf den Ordner setzen, der sie enthält."
+    )
+
+
+def _from_torchvision(cifar: datasets.CIFAR10, classes: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
+    pixels = torch.from_numpy(cifar.data).permute(0, 3, 1, 2)
+    labels = torch.tensor(cifar.targets)
+    wanted = torch.tensor([CIFAR10_CLASSES.index(name) for name in classes])
+    keep = torch.isin(labels, wanted)
+    return pixels[keep].contiguous(), _renumber(labels[keep], wanted)
+
+
+def _renumber(labels: torch.Tensor, wanted: torch.Tensor) -> torch.Tensor:
+    """Map original CIFAR-10 label ``wanted[i]`` to ``i``."""
+    lookup = torch.full((len(CIFAR10_CLASSES),), -1, dtype=torch.long)
+    lookup[wanted] = torch.arange(len(wanted))
+    return lookup[labels]
+
+
+def _cached_jpeg_folder(folder: Path, classes: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Decode the JPEGs of ``classes`` under ``folder`` once; later calls read the cached tensors."""
+    class_dirs = [folder / name for name in classes]
+    missing = [str(d) for d in class_dirs if not d.is_dir()]
+    if missing:
+        raise RuntimeError(f"Dataset not found: {missing}")
+    fingerprint = "|".join([str(folder.resolve()), *classes, *(str(d.stat().st_mtime_ns) for d in class_dirs)])
+    cache = _cache_dir() / f"cifar10-{folder.name}-{hashlib.sha1(fingerprint.encode()).hexdigest()[:16]}.pt"
+    if cache.exists():
+        cached = torch.load(cache)
+        return cached["pixels"], cached["labels"]
+    pixels, labels = [], []
+    for label, class_dir in enumerate(class_dirs):
+        files = sorted(class_dir.glob("*.jpg"))
+        pixels.extend(np.asarray(Image.open(file).convert("RGB")) for file in files)
+        labels.extend([label] * len(files))
+    pixel_tensor = torch.from_numpy(np.stack(pixels)).permute(0, 3, 1, 2).contiguous()
+    label_tensor = torch.tensor(labels)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    temporary = cache.with_suffix(f".{os.getpid()}.tmp")
+    torch.save({"pixels": pixel_tensor, "labels": label_tensor}, temporary)
+    temporary.replace(cache)
+    return pixel_tensor, label_tensor
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get(CACHE_ENV_VAR, Path.home() / ".cache" / "dlkurs")).expanduser()

@@ -1,0 +1,19 @@
+"""nbgrader configuration of the course; paths are relative to this file's folder."""
+import os
+
+course_root = os.path.dirname(os.path.abspath(__file__))
+c = get_config()  # noqa: F821 (provided by nbgrader)
+
+c.CourseDirectory.course_id = "dlkurs-overfitting"
+c.CourseDirectory.root = course_root
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(course_root, "gradebook.db")
+
+# Students fetch and submit through this folder; `make lab` creates it writable.
+c.Exchange.root = os.path.join(course_root, "exchange")
+
+# The slowest cell (a training run) takes seconds; leave generous headroom for slow laptops.
+c.Execute.timeout = 300
+c.ExecutePreprocessor.timeout = 300
+
+c.ClearSolutions.code_stub = {"python": "# IHR CODE HIER\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "IHRE ANTWORT HIER"
