@@ -1,0 +1,110 @@
+"""Autograde submissions with nbgrader in a throw-away course, and read the scores back.
+
+The grading round trip in ``tests/`` uses this: it sets up a course copy, hands in a blank, a
+correct and several deliberately wrong submissions, autogrades them with a real gradebook and
+compares the points per test cell.
+"""
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook
+
+from .generate import COURSE_ROOT, nbgrader, solution_notebook
+
+Scores = dict[str, float]
+"""Points per grade cell (its ``grade_id``) of one submitted notebook."""
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """Replace ``old`` by ``new`` in the submitted solution cell with ``grade_id == cell``."""
+
+    cell: str
+    old: str
+    new: str
+
+
+def make_course(directory: Path, course_root: Path = COURSE_ROOT) -> Path:
+    """Copy the course's sources and config to ``directory`` and generate every assignment there.
+
+    The course copy gets its own gradebook, which then knows every grade cell.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(course_root / "source", directory / "source")
+    shutil.copy(course_root / "nbgrader_config.py", directory)
+    for assignment in sorted(path.name for path in (directory / "source").iterdir() if path.is_dir()):
+        nbgrader(directory, "generate_assignment", assignment, "--force")
+    return directory
+
+
+def student_notebook(
+    course: Path, assignment: str, notebook: str, solved: bool, mutations: tuple[Mutation, ...] = (),
+) -> nbformat.NotebookNode:
+    """The released notebook as a student hands it in.
+
+    ``solved=False`` leaves it untouched (a blank submission); ``solved=True`` fills every solution
+    cell with the source's solution, then applies ``mutations`` to make a wrong answer.
+    """
+    released = nbformat.read(course / "release" / assignment / f"{notebook}.ipynb", as_version=4)
+    if not solved:
+        return released
+    source = nbformat.read(course / "source" / assignment / f"{notebook}.ipynb", as_version=4)
+    solutions = {
+        cell.metadata["nbgrader"]["grade_id"]: cell.source
+        for cell in solution_notebook(source).cells
+        if cell.metadata.get("nbgrader", {}).get("solution")
+    }
+    unknown = {mutation.cell for mutation in mutations} - set(solutions)
+    if unknown:
+        raise ValueError(f"Mutations name cells that are no solution cells: {sorted(unknown)}")
+    for cell in released.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in solutions:
+            cell.source = solutions[grade_id]
+            for mutation in mutations:
+                if mutation.cell == grade_id:
+                    if mutation.old not in cell.source:
+                        raise ValueError(f"{mutation.old!r} is not in solution cell {grade_id!r}")
+                    cell.source = cell.source.replace(mutation.old, mutation.new)
+    return released
+
+
+def autograde(
+    course: Path, assignment: str, submissions: Mapping[str, Mapping[str, nbformat.NotebookNode]],
+) -> dict[str, dict[str, Scores]]:
+    """Hand in ``submissions[student][notebook]`` and autograde them all.
+
+    Returns the points of every grade cell, per student and notebook, from the gradebook.
+    """
+    for student, notebooks in submissions.items():
+        folder = course / "submitted" / student / assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        for notebook, content in notebooks.items():
+            nbformat.write(content, folder / f"{notebook}.ipynb")
+    nbgrader(course, "autograde", assignment, "--force")
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        return {
+            student: {
+                notebook: {
+                    grade.name: grade.score
+                    for grade in gradebook.find_submission_notebook(notebook, assignment, student).grades
+                }
+                for notebook in notebooks
+            }
+            for student, notebooks in submissions.items()
+        }
+
+
+def autograded_cells(course: Path, assignment: str, notebook: str) -> dict[str, float]:
+    """The autograded test cells of a notebook with their maximum points."""
+    source = nbformat.read(course / "source" / assignment / f"{notebook}.ipynb", as_version=4)
+    return {
+        cell.metadata["nbgrader"]["grade_id"]: float(cell.metadata["nbgrader"]["points"])
+        for cell in source.cells
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade")
+    }

@@ -1,0 +1,74 @@
+"""The grading round trip: release, hand in, autograde with a real gradebook, compare points.
+
+For every assignment a throw-away course copy grades a blank submission (0 on every autograded
+cell), the solution (full marks) and each deliberately wrong submission (exactly the points of
+the cells it should fail are lost). All submissions of an assignment are graded in one
+``nbgrader autograde`` run, so each notebook executes once per submission.
+"""
+from __future__ import annotations
+
+import pytest
+
+from coursetools.generate import assignments, source_notebooks
+from coursetools.grading import autograde, autograded_cells, make_course, student_notebook
+from wrong_submissions import WRONG_SUBMISSIONS
+
+ASSIGNMENTS = assignments()
+WRONG = [(assignment, wrong) for assignment in ASSIGNMENTS for wrong in WRONG_SUBMISSIONS.get(assignment, [])]
+
+
+def notebooks_of(assignment: str) -> list[str]:
+    return [path.stem for path in source_notebooks() if path.parent.name == assignment]
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Autograde all submissions of every assignment; return the course and the scores."""
+    course = make_course(tmp_path_factory.mktemp("course"))
+    scores = {}
+    for assignment in ASSIGNMENTS:
+        submissions = {
+            "blank": {nb: student_notebook(course, assignment, nb, solved=False) for nb in notebooks_of(assignment)},
+            "solution": {nb: student_notebook(course, assignment, nb, solved=True) for nb in notebooks_of(assignment)},
+        }
+        for wrong in WRONG_SUBMISSIONS.get(assignment, []):
+            submissions[wrong.name] = {
+                nb: student_notebook(course, assignment, nb, solved=True,
+                                     mutations=wrong.mutations if nb == wrong.notebook else ())
+                for nb in notebooks_of(assignment)
+            }
+        scores[assignment] = autograde(course, assignment, submissions)
+    return course, scores
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_blank_submission_scores_zero(graded, assignment):
+    course, scores = graded
+    for notebook in notebooks_of(assignment):
+        tests = autograded_cells(course, assignment, notebook)
+        got = {cell: scores[assignment]["blank"][notebook][cell] for cell in tests}
+        assert got == dict.fromkeys(tests, 0.0)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solution_scores_full_marks(graded, assignment):
+    course, scores = graded
+    for notebook in notebooks_of(assignment):
+        tests = autograded_cells(course, assignment, notebook)
+        got = {cell: scores[assignment]["solution"][notebook][cell] for cell in tests}
+        assert got == tests
+
+
+@pytest.mark.parametrize(("assignment", "wrong"), WRONG, ids=[wrong.name for _, wrong in WRONG])
+def test_wrong_submission_loses_exactly_its_points(graded, assignment, wrong):
+    course, scores = graded
+    tests = autograded_cells(course, assignment, wrong.notebook)
+    assert wrong.loses <= set(tests), f"unknown test cells in loses: {sorted(wrong.loses - set(tests))}"
+    expected = {cell: 0.0 if cell in wrong.loses else points for cell, points in tests.items()}
+    got = {cell: scores[assignment][wrong.name][wrong.notebook][cell] for cell in tests}
+    assert got == expected
+
+
+def test_every_assignment_has_at_least_three_wrong_submissions():
+    for assignment in ASSIGNMENTS:
+        assert len(WRONG_SUBMISSIONS.get(assignment, [])) >= 3, assignment

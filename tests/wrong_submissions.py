@@ -1,0 +1,56 @@
+"""Plausible wrong answers per assignment, and the test cells each of them must fail.
+
+Each wrong submission is the solution with a few small edits (mutations). The grading round trip
+checks that it loses exactly the points of the cells in ``loses`` and keeps all others. To cover
+a new assignment, add its entries here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coursetools.grading import Mutation
+
+
+@dataclass(frozen=True)
+class WrongSubmission:
+    name: str
+    notebook: str
+    mutations: tuple[Mutation, ...]
+    loses: frozenset[str]
+
+
+A01 = "01_gezielt_overfitten"
+
+WRONG_SUBMISSIONS: dict[str, list[WrongSubmission]] = {
+    A01: [
+        WrongSubmission(
+            "first_64_images_as_batch", A01,
+            (Mutation("pick_batch", "torch.randperm(len(train_data), generator=generator)[:BATCH_SIZE]",
+                      "torch.arange(BATCH_SIZE)"),),
+            frozenset({"test_batch_is_random"}),
+        ),
+        WrongSubmission(
+            "loop_without_optimizer_step", A01,
+            (Mutation("overfit_loop", "    optimizer.step()\n", ""),),
+            frozenset({"test_batch_memorised", "test_generalisation_gap"}),
+        ),
+        WrongSubmission(
+            "accuracy_counts_hits_instead_of_fraction", A01,
+            (Mutation("accuracy_function", "(predictions == labels).float().mean().item()",
+                      "(predictions == labels).sum().item()"),),
+            frozenset({"test_accuracy_function", "test_accuracy_unseen_model"}),
+        ),
+        WrongSubmission(
+            "curves_b_and_d_swapped", A01,
+            (Mutation("diagnosis", '"B": "steigt", "C": "plateau", "D": "explodiert"',
+                      '"B": "explodiert", "C": "plateau", "D": "steigt"'),),
+            frozenset({"test_diagnosis_B", "test_diagnosis_D"}),
+        ),
+        WrongSubmission(
+            "softmax_left_before_cross_entropy", A01,
+            (Mutation("train_step", "loss_fn(model(images), labels)",
+                      "loss_fn(torch.softmax(model(images), dim=1), labels)"),),
+            frozenset({"test_fixed_step_memorises", "test_fixed_step_other_setup"}),
+        ),
+    ],
+}
