@@ -1,0 +1,40 @@
+# Set-up and checks of the course. A new user needs two commands:
+#   make lab    create .venv, install everything, enable nbgrader, start JupyterLab on the course
+#   make test   the whole test suite (sets up first when needed); .ci/run calls exactly this
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+# Where the datasets are looked for (and downloaded to); CI points it at the offline copy.
+export DLKURS_DATA ?= $(CURDIR)/data
+# nbgrader calls tools of the environment (alembic) by name: put it first on PATH.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: lab test install data generate
+
+lab: install
+	mkdir -p exchange
+	cd $(CURDIR) && $(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+test: install data
+	$(BIN)/python -m pytest
+
+install: $(INSTALLED)
+
+$(INSTALLED): requirements.txt pyproject.toml jupyter/overrides.json
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -r requirements.txt
+	$(BIN)/python -m pip install --no-deps -e .
+	for extension in formgrader assignment_list course_list validate_assignment; do \
+	    $(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.$$extension || exit 1; \
+	done
+	$(BIN)/jupyter labextension enable --level=sys_prefix @jupyter/nbgrader
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	touch $@
+
+data: install
+	$(BIN)/python -m dlkurs.data
+
+generate: install
+	$(BIN)/python -m coursetools.generate

@@ -1,0 +1,55 @@
+"""Finding data, the error when it is missing, and the ImageData container."""
+from __future__ import annotations
+
+import pytest
+import torch
+from torchvision import datasets
+
+from dlkurs import DataNotFoundError, ImageData, data_roots, load_mnist
+from dlkurs.data import DATA_ENV_VAR
+
+
+def test_data_roots_are_the_environment_variable_then_local_data(monkeypatch, tmp_path):
+    monkeypatch.setenv(DATA_ENV_VAR, str(tmp_path / "shared"))
+    monkeypatch.chdir(tmp_path)
+    assert data_roots() == [tmp_path / "shared", tmp_path / "data"]
+    monkeypatch.delenv(DATA_ENV_VAR)
+    assert data_roots() == [tmp_path / "data"]
+
+
+def test_missing_data_names_the_places_searched_and_the_fix(monkeypatch, tmp_path):
+    def offline(*args, **kwargs):
+        raise RuntimeError("Error downloading train-images-idx3-ubyte.gz: no network")
+
+    monkeypatch.setattr(datasets.MNIST, "download", offline)
+    monkeypatch.setenv(DATA_ENV_VAR, str(tmp_path / "nowhere"))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DataNotFoundError) as error:
+        load_mnist()
+    message = str(error.value)
+    assert str(tmp_path / "nowhere") in message and str(tmp_path / "data") in message
+    assert "no network" in message and DATA_ENV_VAR in message and "Internetverbindung" in message
+
+
+def test_mnist_from_a_data_root_in_torchvision_layout(monkeypatch, tmp_path):
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    pixels = torch.randint(0, 256, (3, 28, 28), dtype=torch.uint8)
+    for prefix, count in (("train", 3), ("t10k", 3)):
+        (raw / f"{prefix}-images-idx3-ubyte").write_bytes(
+            (2051).to_bytes(4, "big") + count.to_bytes(4, "big") + (28).to_bytes(4, "big") * 2 + pixels.numpy().tobytes())
+        (raw / f"{prefix}-labels-idx1-ubyte").write_bytes(
+            (2049).to_bytes(4, "big") + count.to_bytes(4, "big") + bytes([7, 0, 3]))
+    monkeypatch.setenv(DATA_ENV_VAR, str(tmp_path))
+    data = load_mnist(train=True)
+    assert data.images.shape == (3, 1, 28, 28) and data.labels.tolist() == [7, 0, 3]
+    assert torch.allclose(data.images[0, 0] * 0.3081 + 0.1307, pixels[0].float() / 255, atol=1e-6)
+    assert torch.allclose(load_mnist(train=False, normalize=False).images[1, 0], pixels[1].float() / 255)
+
+
+def test_subset_draws_distinct_samples_reproducibly():
+    data = ImageData(torch.arange(100.0).view(100, 1, 1, 1), torch.arange(100), ("x",))
+    first, again, other = data.subset(10, seed=0), data.subset(10, seed=0), data.subset(10, seed=1)
+    assert torch.equal(first.labels, again.labels) and not torch.equal(first.labels, other.labels)
+    assert len(set(first.labels.tolist())) == 10 and len(first) == 10
+    assert torch.equal(first.images.flatten().long(), first.labels)
