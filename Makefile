@@ -34,7 +34,7 @@ $(INSTALLED): requirements.txt pyproject.toml jupyter/overrides.json
 	touch $@
 
 data: install
-	$(BIN)/python -m dlkurs.data
+	$(BIN)/python -m coursetools.fetch_data
 
 generate: install
 	$(BIN)/python -m coursetools.generate

@@ -177,14 +177,3 @@ def _cached_jpeg_folder(folder: Path, classes: Sequence[str]) -> tuple[torch.Ten
 def _cache_dir() -> Path:
     return Path(os.environ.get(CACHE_ENV_VAR, Path.home() / ".cache" / "dlkurs")).expanduser()
 
-
-def main() -> None:
-    """Make sure the datasets the assignments use are there (``make data``), downloading if needed."""
-    for train in (True, False):
-        data = load_mnist(train=train)
-        print(f"MNIST {'Training' if train else 'Test'}: {len(data)} Bilder")
-    print(f"Datenordner: {', '.join(str(root) for root in data_roots())}")
-
-
-if __name__ == "__main__":
-    main()

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import pytest
 import torch
+from PIL import Image
 from torchvision import datasets
 
-from dlkurs import DataNotFoundError, ImageData, data_roots, load_mnist
-from dlkurs.data import DATA_ENV_VAR
+from dlkurs import CIFAR10_CLASSES, DataNotFoundError, ImageData, data_roots, load_cifar10, load_mnist
+from dlkurs.data import CACHE_ENV_VAR, DATA_ENV_VAR
 
 
 def test_data_roots_are_the_environment_variable_then_local_data(monkeypatch, tmp_path):
@@ -53,3 +54,25 @@ def test_subset_draws_distinct_samples_reproducibly():
     assert torch.equal(first.labels, again.labels) and not torch.equal(first.labels, other.labels)
     assert len(set(first.labels.tolist())) == 10 and len(first) == 10
     assert torch.equal(first.images.flatten().long(), first.labels)
+
+
+def test_cifar_from_a_jpeg_folder_keeps_only_the_chosen_classes_and_caches_them(monkeypatch, tmp_path):
+    for name in CIFAR10_CLASSES:
+        folder = tmp_path / "cifar10" / "train" / name
+        folder.mkdir(parents=True)
+        for index in range(2):
+            shade = 40 * CIFAR10_CLASSES.index(name)
+            Image.new("RGB", (32, 32), (shade, shade, shade)).save(folder / f"{index:04d}.jpg", quality=95)
+    monkeypatch.setenv(DATA_ENV_VAR, str(tmp_path))
+    monkeypatch.setenv(CACHE_ENV_VAR, str(tmp_path / "cache"))
+    data = load_cifar10(train=True, classes=("bird", "airplane"))
+    assert data.images.shape == (4, 3, 32, 32) and data.classes == ("bird", "airplane")
+    assert data.labels.tolist() == [0, 0, 1, 1]
+    assert abs(data.images[0].mean().item() - 80 / 255) < 0.02 and data.images[2].max().item() < 0.02
+    assert len(list((tmp_path / "cache").glob("*.pt"))) == 1
+    assert torch.equal(load_cifar10(train=True, classes=("bird", "airplane")).images, data.images)
+
+
+def test_unknown_cifar_class_is_rejected():
+    with pytest.raises(ValueError, match="Unbekannte CIFAR-10-Klassen"):
+        load_cifar10(classes=("airplane", "unicorn"))
