@@ -17,3 +17,6 @@ c.ExecutePreprocessor.timeout = 300
 
 c.ClearSolutions.code_stub = {"python": "# IHR CODE HIER\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "IHRE ANTWORT HIER"
+
+# Show the German assert messages in full when students validate.
+c.Validator.width = 200
