@@ -10,7 +10,7 @@ export DLKURS_DATA ?= $(CURDIR)/data
 # nbgrader calls tools of the environment (alembic) by name: put it first on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: lab test install data generate
+.PHONY: lab test install data generate benchmark
 
 lab: install
 	mkdir -p exchange
@@ -38,3 +38,6 @@ data: install
 
 generate: install
 	$(BIN)/python -m coursetools.generate
+
+benchmark: install data
+	$(BIN)/python benchmarks/notebook_times.py
