@@ -41,32 +41,32 @@ def graded(tmp_path_factory):
     return course, scores
 
 
+def autograded_points(graded, assignment: str, student: str, notebook: str) -> tuple[dict, dict]:
+    """The autograded test cells' maximum points and the points ``student`` got for them."""
+    course, scores = graded
+    maximum = autograded_cells(course, assignment, notebook)
+    return maximum, {cell: scores[assignment][student][notebook][cell] for cell in maximum}
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_blank_submission_scores_zero(graded, assignment):
-    course, scores = graded
     for notebook in notebooks_of(assignment):
-        tests = autograded_cells(course, assignment, notebook)
-        got = {cell: scores[assignment]["blank"][notebook][cell] for cell in tests}
-        assert got == dict.fromkeys(tests, 0.0)
+        maximum, got = autograded_points(graded, assignment, "blank", notebook)
+        assert got == dict.fromkeys(maximum, 0.0)
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_solution_scores_full_marks(graded, assignment):
-    course, scores = graded
     for notebook in notebooks_of(assignment):
-        tests = autograded_cells(course, assignment, notebook)
-        got = {cell: scores[assignment]["solution"][notebook][cell] for cell in tests}
-        assert got == tests
+        maximum, got = autograded_points(graded, assignment, "solution", notebook)
+        assert got == maximum
 
 
 @pytest.mark.parametrize(("assignment", "wrong"), WRONG, ids=[wrong.name for _, wrong in WRONG])
 def test_wrong_submission_loses_exactly_its_points(graded, assignment, wrong):
-    course, scores = graded
-    tests = autograded_cells(course, assignment, wrong.notebook)
-    assert wrong.loses <= set(tests), f"unknown test cells in loses: {sorted(wrong.loses - set(tests))}"
-    expected = {cell: 0.0 if cell in wrong.loses else points for cell, points in tests.items()}
-    got = {cell: scores[assignment][wrong.name][wrong.notebook][cell] for cell in tests}
-    assert got == expected
+    maximum, got = autograded_points(graded, assignment, wrong.name, wrong.notebook)
+    assert wrong.loses <= set(maximum), f"unknown test cells in loses: {sorted(wrong.loses - set(maximum))}"
+    assert got == {cell: 0.0 if cell in wrong.loses else points for cell, points in maximum.items()}
 
 
 def test_every_assignment_has_at_least_three_wrong_submissions():
