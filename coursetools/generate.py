@@ -76,16 +76,25 @@ def generate(course_root: Path = COURSE_ROOT, out: Path | None = None) -> None:
         (out / folder / "README.md").write_text(_NOTICE.format(folder=folder, purpose=_PURPOSE[folder]))
 
     with tempfile.TemporaryDirectory() as scratch:
-        scratch_course = Path(scratch)
-        shutil.copytree(course_root / "source", scratch_course / "source")
-        shutil.copy(course_root / "nbgrader_config.py", scratch_course)
-        for assignment in assignments(course_root):
-            nbgrader(scratch_course, "generate_assignment", assignment, "--force")
-        shutil.copytree(scratch_course / "release", out / "release", dirs_exist_ok=True)
+        shutil.copytree(make_course(Path(scratch), course_root) / "release", out / "release", dirs_exist_ok=True)
 
     for path in notebooks:
         shutil.copy(out / "release" / path.parent.name / path.name, out / "notebooks" / path.name)
         nbformat.write(solution_notebook(nbformat.read(path, as_version=4)), out / "solutions" / path.name)
+
+
+def make_course(directory: Path, course_root: Path = COURSE_ROOT) -> Path:
+    """Copy the course's sources and config to ``directory`` and generate every assignment there.
+
+    The copy gets its own ``release/`` and its own gradebook, which then knows every grade cell;
+    the course itself is not touched.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(course_root / "source", directory / "source")
+    shutil.copy(course_root / "nbgrader_config.py", directory)
+    for assignment in assignments(directory):
+        nbgrader(directory, "generate_assignment", assignment, "--force")
+    return directory
 
 
 def nbgrader(course: Path, *arguments: str) -> subprocess.CompletedProcess:

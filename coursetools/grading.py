@@ -6,7 +6,6 @@ compares the points per test cell.
 """
 from __future__ import annotations
 
-import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook
 
-from .generate import COURSE_ROOT, nbgrader, solution_notebook
+from .generate import nbgrader, solution_notebook
 
 Scores = dict[str, float]
 """Points per grade cell (its ``grade_id``) of one submitted notebook."""
@@ -27,19 +26,6 @@ class Mutation:
     cell: str
     old: str
     new: str
-
-
-def make_course(directory: Path, course_root: Path = COURSE_ROOT) -> Path:
-    """Copy the course's sources and config to ``directory`` and generate every assignment there.
-
-    The course copy gets its own gradebook, which then knows every grade cell.
-    """
-    directory.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(course_root / "source", directory / "source")
-    shutil.copy(course_root / "nbgrader_config.py", directory)
-    for assignment in sorted(path.name for path in (directory / "source").iterdir() if path.is_dir()):
-        nbgrader(directory, "generate_assignment", assignment, "--force")
-    return directory
 
 
 def student_notebook(

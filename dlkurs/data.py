@@ -176,4 +176,3 @@ def _cached_jpeg_folder(folder: Path, classes: Sequence[str]) -> tuple[torch.Ten
 
 def _cache_dir() -> Path:
     return Path(os.environ.get(CACHE_ENV_VAR, Path.home() / ".cache" / "dlkurs")).expanduser()
-

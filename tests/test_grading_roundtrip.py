@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from coursetools.generate import assignments, source_notebooks
-from coursetools.grading import autograde, autograded_cells, make_course, student_notebook
+from coursetools.generate import assignments, make_course, source_notebooks
+from coursetools.grading import autograde, autograded_cells, student_notebook
 from wrong_submissions import WRONG_SUBMISSIONS
 
 ASSIGNMENTS = assignments()
