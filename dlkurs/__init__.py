@@ -8,11 +8,12 @@ from .data import (
     CIFAR10_CLASSES, DataNotFoundError, ImageData, data_roots, load_cifar10, load_mnist,
 )
 from .device import get_device, seed_everything
-from .plots import plot_history, plot_loss_curves
+from .plots import plot_history, plot_images, plot_loss_curves, plot_runs, plot_train_test_gap
 from .training import History, batches, evaluate, fit
 
 __all__ = [
     "CIFAR10_CLASSES", "DataNotFoundError", "History", "ImageData", "batches",
     "broken_training_runs", "data_roots", "evaluate", "fit", "get_device", "load_cifar10",
-    "load_mnist", "plot_history", "plot_loss_curves", "seed_everything",
+    "load_mnist", "plot_history", "plot_images", "plot_loss_curves", "plot_runs", "plot_train_test_gap",
+    "seed_everything",
 ]

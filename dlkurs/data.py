@@ -52,9 +52,20 @@ class ImageData:
 
     def subset(self, size: int, seed: int) -> ImageData:
         """Return ``size`` samples drawn at random without replacement (seeded)."""
+        return self.split([size], seed)[0]
+
+    def split(self, sizes: Sequence[int], seed: int) -> list[ImageData]:
+        """Return disjoint random parts of the given sizes (seeded), e.g. a training and a validation set."""
+        if sum(sizes) > len(self):
+            raise ValueError(f"Die Teile ({sum(sizes)} Beispiele) sind größer als die Daten ({len(self)}).")
         generator = torch.Generator().manual_seed(seed)
-        indices = torch.randperm(len(self), generator=generator)[:size].to(self.labels.device)
-        return ImageData(self.images[indices], self.labels[indices], self.classes)
+        order = torch.randperm(len(self), generator=generator).to(self.labels.device)
+        parts, start = [], 0
+        for size in sizes:
+            indices = order[start:start + size]
+            parts.append(ImageData(self.images[indices], self.labels[indices], self.classes))
+            start += size
+        return parts
 
 
 def data_roots() -> list[Path]:

@@ -55,6 +55,7 @@ def fit(
     epochs: int,
     batch_size: int = 64,
     augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    penalty: Callable[[nn.Module], torch.Tensor] | None = None,
     seed: int = 0,
     device: torch.device | None = None,
     progress: bool = True,
@@ -63,8 +64,10 @@ def fit(
 
     ``loss`` and ``accuracy`` are the means over the epoch's training batches (as Keras reports
     them); ``val_loss`` and ``val_accuracy`` are measured on ``val_data`` after each epoch.
-    ``augment``, if given, transforms each training batch of images. The data is moved to
-    ``device`` (default: :func:`get_device`) once, before the first epoch.
+    ``augment``, if given, transforms each training batch of images. ``penalty``, if given, is
+    added to the loss before ``backward`` (``loss_fn(outputs, labels) + penalty(model)``, e.g. an L1
+    term); ``loss`` in the history stays the data loss without it, comparable with ``val_loss``.
+    The data is moved to ``device`` (default: :func:`get_device`) once, before the first epoch.
     """
     device = device or get_device()
     model.to(device)
@@ -81,7 +84,7 @@ def fit(
             outputs = model(images)
             loss = loss_fn(outputs, labels)
             optimizer.zero_grad()
-            loss.backward()
+            (loss if penalty is None else loss + penalty(model)).backward()
             optimizer.step()
             total_loss += loss.item() * len(labels)
             correct += (outputs.argmax(dim=1) == labels).sum().item()

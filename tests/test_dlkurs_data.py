@@ -56,6 +56,16 @@ def test_subset_draws_distinct_samples_reproducibly():
     assert torch.equal(first.images.flatten().long(), first.labels)
 
 
+def test_split_gives_disjoint_parts_of_the_asked_sizes():
+    data = ImageData(torch.arange(100.0).view(100, 1, 1, 1), torch.arange(100), ("x",))
+    train, validation = data.split([70, 20], seed=0)
+    assert (len(train), len(validation)) == (70, 20)
+    assert not set(train.labels.tolist()) & set(validation.labels.tolist())
+    assert torch.equal(train.images.flatten().long(), train.labels)
+    with pytest.raises(ValueError, match="größer"):
+        data.split([80, 30], seed=0)
+
+
 def test_cifar_from_a_jpeg_folder_keeps_only_the_chosen_classes_and_caches_them(monkeypatch, tmp_path):
     for name in CIFAR10_CLASSES:
         folder = tmp_path / "cifar10" / "train" / name

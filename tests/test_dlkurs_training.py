@@ -6,7 +6,11 @@ import pytest
 import torch
 from torch import nn
 
-from dlkurs import ImageData, batches, broken_training_runs, evaluate, fit, get_device, plot_history, plot_loss_curves
+from dlkurs import (
+    ImageData, batches, broken_training_runs, evaluate, fit, get_device, plot_history, plot_images, plot_loss_curves,
+    plot_runs,
+    plot_train_test_gap,
+)
 
 matplotlib.use("Agg")
 
@@ -84,6 +88,18 @@ def test_fit_applies_the_augmentation_to_training_batches_only():
     assert calls == [16, 16, 8]
 
 
+def test_fit_adds_the_penalty_to_the_gradient_but_reports_the_data_loss():
+    histories, weights = [], []
+    for penalty in (None, lambda model: 10.0 * sum(parameter.abs().sum() for parameter in model.parameters())):
+        model = tiny_model()
+        histories.append(fit(model, two_blobs(32, 0), two_blobs(16, 1), nn.CrossEntropyLoss(),
+                             torch.optim.SGD(model.parameters(), lr=0.01), epochs=1, batch_size=32,
+                             penalty=penalty, progress=False))
+        weights.append(model[1].weight.detach().clone())
+    assert histories[0]["loss"] == histories[1]["loss"]  # one batch: the loss before the first step
+    assert weights[1].abs().sum() < weights[0].abs().sum()  # the L1 term pulled the weights towards 0
+
+
 def test_get_device_is_cuda_exactly_when_available():
     assert get_device().type == ("cuda" if torch.cuda.is_available() else "cpu")
 
@@ -102,6 +118,30 @@ def test_plot_loss_curves_draws_one_titled_panel_per_curve():
     visible = [axes for axes in figure.axes if axes.get_visible()]
     assert [axes.get_title() for axes in visible] == ["A", "B", "C"]
     assert list(visible[2].lines[0].get_ydata()) == [2.0, 4.0]
+
+
+def test_plot_runs_draws_one_labelled_line_per_run():
+    figure = plot_runs({"A": {"val_accuracy": [0.5, 0.7]}, "B": {"val_accuracy": [0.6, 0.6]}}, "val_accuracy")
+    (axes,) = figure.axes
+    assert [line.get_label() for line in axes.lines] == ["A", "B"]
+    assert list(axes.lines[0].get_ydata()) == [0.5, 0.7] and axes.get_xlabel() == "Epoche"
+
+
+def test_plot_train_test_gap_draws_both_accuracies_and_the_gap_per_model():
+    figure = plot_train_test_gap({"Basis": (1.0, 0.9), "Dropout": (0.95, 0.92)})
+    (axes,) = figure.axes
+    heights = [patch.get_height() for patch in axes.patches]
+    assert heights == [1.0, 0.95, 0.9, 0.92]
+    assert [text.get_text() for text in axes.texts] == ["Lücke 0.100", "Lücke 0.030"]
+
+
+def test_plot_images_shows_grey_and_colour_images_with_their_titles():
+    grey = plot_images(torch.rand(3, 1, 4, 4), titles=["a", "b", "c"], columns=2)
+    shown = [axes for axes in grey.axes if axes.images]
+    assert [axes.get_title() for axes in shown] == ["a", "b", "c"] and len(grey.axes) == 4
+    colour = plot_images(torch.rand(2, 3, 4, 4) * 2)
+    assert colour.axes[0].images[0].get_array().shape == (4, 4, 3)
+    assert colour.axes[0].images[0].get_array().max() <= 1.0
 
 
 def test_broken_training_runs_show_four_different_loss_patterns():
