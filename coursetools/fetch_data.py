@@ -3,9 +3,7 @@
 CIFAR-10's airplanes and birds (assignments 03 and 04) are decoded once here, so that the notebooks
 read them from the tensor cache.
 """
-from dlkurs import data_roots, load_cifar10, load_mnist
-
-CIFAR2_CLASSES = ("airplane", "bird")
+from dlkurs import CIFAR2_CLASSES, data_roots, load_cifar10, load_mnist
 
 
 def main() -> None:

@@ -5,15 +5,15 @@ What an exercise teaches stays in its notebook; these are the parts every notebo
 """
 from .broken_training import broken_training_runs
 from .data import (
-    CIFAR10_CLASSES, DataNotFoundError, ImageData, data_roots, load_cifar10, load_mnist,
+    CIFAR2_CLASSES, CIFAR10_CLASSES, DataNotFoundError, ImageData, data_roots, load_cifar2, load_cifar10, load_mnist,
 )
 from .device import get_device, seed_everything
 from .plots import plot_history, plot_images, plot_loss_curves, plot_runs, plot_train_test_gap
 from .training import History, batches, evaluate, fit
 
 __all__ = [
-    "CIFAR10_CLASSES", "DataNotFoundError", "History", "ImageData", "batches",
-    "broken_training_runs", "data_roots", "evaluate", "fit", "get_device", "load_cifar10",
+    "CIFAR2_CLASSES", "CIFAR10_CLASSES", "DataNotFoundError", "History", "ImageData", "batches",
+    "broken_training_runs", "data_roots", "evaluate", "fit", "get_device", "load_cifar2", "load_cifar10",
     "load_mnist", "plot_history", "plot_images", "plot_loss_curves", "plot_runs", "plot_train_test_gap",
     "seed_everything",
 ]

@@ -27,6 +27,8 @@ MNIST_STD = 0.3081
 CIFAR10_CLASSES = (
     "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
 )
+CIFAR2_CLASSES = ("airplane", "bird")
+"""The two classes of *Deep Learning with PyTorch*, ch. 7: airplane = 0, bird = 1."""
 
 T = TypeVar("T")
 
@@ -116,6 +118,17 @@ def load_cifar10(train: bool = True, classes: Sequence[str] = CIFAR10_CLASSES) -
 
     pixels, labels = _find_or_download("CIFAR-10", find, download)
     return ImageData(pixels.float().div_(255), labels, tuple(classes))
+
+
+def load_cifar2() -> tuple[ImageData, ImageData]:
+    """Airplanes and birds: 10 000 training and 2 000 validation images (CIFAR-10's test split).
+
+    Both are normalised per channel with the mean and standard deviation of the training images.
+    """
+    train, validation = load_cifar10(True, CIFAR2_CLASSES), load_cifar10(False, CIFAR2_CLASSES)
+    mean = train.images.mean(dim=(0, 2, 3)).view(3, 1, 1)
+    std = train.images.std(dim=(0, 2, 3)).view(3, 1, 1)
+    return tuple(ImageData((data.images - mean) / std, data.labels, data.classes) for data in (train, validation))
 
 
 def _find_or_download(name: str, find: Callable[[Path], T], download: Callable[[Path], T]) -> T:

@@ -54,14 +54,16 @@ def plot_runs(histories: Mapping[str, History], metric: str, ylabel: str | None 
     return figure
 
 
-def plot_train_test_gap(results: Mapping[str, tuple[float, float]]) -> Figure:
-    """Bar chart of training and test accuracy per named model, the gap written above each pair."""
+def plot_train_test_gap(
+    results: Mapping[str, tuple[float, float]], labels: tuple[str, str] = ("Training", "Test"),
+) -> Figure:
+    """Bar chart of training and test (or validation) accuracy per named model, the gap above each pair."""
     figure, axes = plt.subplots(figsize=(max(6, 1.4 * len(results)), 3.5))
     positions = range(len(results))
     train = [train_accuracy for train_accuracy, _ in results.values()]
     test = [test_accuracy for _, test_accuracy in results.values()]
-    axes.bar([x - 0.2 for x in positions], train, width=0.4, label="Training")
-    axes.bar([x + 0.2 for x in positions], test, width=0.4, label="Test")
+    axes.bar([x - 0.2 for x in positions], train, width=0.4, label=labels[0])
+    axes.bar([x + 0.2 for x in positions], test, width=0.4, label=labels[1])
     for x, train_accuracy, test_accuracy in zip(positions, train, test):
         axes.annotate(f"Lücke {train_accuracy - test_accuracy:.3f}", (x, max(train_accuracy, test_accuracy)),
                       xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8)

@@ -1,12 +1,15 @@
 """Finding data, the error when it is missing, and the ImageData container."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from PIL import Image
 from torchvision import datasets
 
-from dlkurs import CIFAR10_CLASSES, DataNotFoundError, ImageData, data_roots, load_cifar10, load_mnist
+from dlkurs import (
+    CIFAR2_CLASSES, CIFAR10_CLASSES, DataNotFoundError, ImageData, data_roots, load_cifar2, load_cifar10, load_mnist,
+)
 from dlkurs.data import CACHE_ENV_VAR, DATA_ENV_VAR
 
 
@@ -86,3 +89,21 @@ def test_cifar_from_a_jpeg_folder_keeps_only_the_chosen_classes_and_caches_them(
 def test_unknown_cifar_class_is_rejected():
     with pytest.raises(ValueError, match="Unbekannte CIFAR-10-Klassen"):
         load_cifar10(classes=("airplane", "unicorn"))
+
+
+def test_cifar2_is_normalised_with_the_training_statistics(monkeypatch, tmp_path):
+    generator = np.random.default_rng(0)
+    for split, brightness in (("train", 100), ("test", 200)):
+        for name in CIFAR2_CLASSES:
+            folder = tmp_path / "cifar10" / split / name
+            folder.mkdir(parents=True)
+            for index in range(3):
+                pixels = generator.integers(brightness - 50, brightness + 50, (32, 32, 3), dtype=np.uint8)
+                Image.fromarray(pixels).save(folder / f"{index:04d}.jpg", quality=95)
+    monkeypatch.setenv(DATA_ENV_VAR, str(tmp_path))
+    monkeypatch.setenv(CACHE_ENV_VAR, str(tmp_path / "cache"))
+    train, validation = load_cifar2()
+    assert (len(train), len(validation)) == (6, 6) and train.classes == ("airplane", "bird")
+    assert torch.allclose(train.images.mean(dim=(0, 2, 3)), torch.zeros(3), atol=1e-5)
+    assert torch.allclose(train.images.std(dim=(0, 2, 3)), torch.ones(3), atol=1e-5)
+    assert (validation.images.mean(dim=(0, 2, 3)) > 2).all()  # brighter images, measured with the training scale

@@ -21,6 +21,8 @@ class WrongSubmission:
 
 A01 = "01_gezielt_overfitten"
 A02 = "02_regularisieren"
+A03 = "03_nll_vs_mse"
+A04 = "04_netz_verkleinern"
 
 WRONG_SUBMISSIONS: dict[str, list[WrongSubmission]] = {
     A01: [
@@ -79,6 +81,55 @@ WRONG_SUBMISSIONS: dict[str, list[WrongSubmission]] = {
                       "v2.Compose([v2.RandomHorizontalFlip(), v2.RandomAffine(degrees=10, fill=BACKGROUND)])")),
             frozenset({"test_l2_step_matches_weight_decay", "test_l2_step_other_setup", "test_augmentation",
                        "test_regularisation_narrows_gap"}),
+        ),
+    ],    A03: [
+        WrongSubmission(
+            "validation_normalised_with_its_own_statistics_and_naive_softmax", A03,
+            (Mutation("normalise", "val_data = normalise(raw_val, channel_mean, channel_std)",
+                      "val_data = normalise(raw_val, raw_val.images.mean(dim=(0, 2, 3)), "
+                      "raw_val.images.std(dim=(0, 2, 3)))"),
+             Mutation("softmax", "shifted = logits - logits.max(dim=1, keepdim=True).values", "shifted = logits")),
+            frozenset({"test_validation_uses_training_statistics", "test_softmax_large_and_unseen_inputs"}),
+        ),
+        WrongSubmission(
+            "softmax_over_the_batch_and_mse_against_class_indices", A03,
+            (Mutation("softmax", "dim=1, keepdim=True).values", "dim=0, keepdim=True).values"),
+             Mutation("softmax", "exponentials.sum(dim=1, keepdim=True)", "exponentials.sum(dim=0, keepdim=True)"),
+             Mutation("mse_loss", "F.mse_loss(probabilities, targets)",
+                      "F.mse_loss(probabilities[:, 1], labels.float())")),
+            frozenset({"test_softmax_matches_torch", "test_softmax_large_and_unseen_inputs",
+                       "test_mse_loss_more_classes"}),
+        ),
+        WrongSubmission(
+            "normalised_without_the_standard_deviation_and_choice_a", A03,
+            (Mutation("normalise", "(data.images - mean.view(3, 1, 1)) / std.view(3, 1, 1)",
+                      "data.images - mean.view(3, 1, 1)"),
+             Mutation("choice", 'choice = "b"', 'choice = "a"')),
+            frozenset({"test_training_data_normalised", "test_validation_uses_training_statistics",
+                       "test_choice_is_right"}),
+        ),
+    ],    A04: [
+        WrongSubmission(
+            "parameters_counted_from_the_state_dict_and_large_network_chosen", A04,
+            (Mutation("count_parameters",
+                      "sum(parameter.numel() for parameter in model.parameters() if parameter.requires_grad)",
+                      "sum(tensor.numel() for tensor in model.state_dict().values())"),
+             Mutation("chosen", 'chosen = "3072-32-2"', "chosen = LARGE")),
+            frozenset({"test_count_parameters_unseen_networks", "test_chosen_is_much_smaller",
+                       "test_chosen_overfits_less"}),
+        ),
+        WrongSubmission(
+            "only_weight_matrices_counted_and_deep_narrow_network_chosen", A04,
+            (Mutation("count_parameters", "if parameter.requires_grad)",
+                      "if parameter.requires_grad and parameter.dim() > 1)"),
+             Mutation("chosen", 'chosen = "3072-32-2"', 'chosen = "3072-128-32-2"')),
+            frozenset({"test_count_parameters", "test_count_parameters_unseen_networks", "test_chosen_overfits_less"}),
+        ),
+        WrongSubmission(
+            "output_layer_sized_from_the_last_hidden_layer", A04,
+            (Mutation("build_mlp", "layers.append(nn.Linear(sizes[-1], 2))",
+                      "layers.append(nn.Linear(hidden_sizes[-1], 2))"),),
+            frozenset({"test_build_mlp_other_sizes"}),
         ),
     ],
 }
