@@ -7,9 +7,8 @@ import torch
 from torch import nn
 
 from dlkurs import (
-    ImageData, batches, broken_training_runs, evaluate, fit, get_device, plot_history, plot_images, plot_loss_curves,
-    plot_runs,
-    plot_train_test_gap,
+    ImageData, SealedTestSet, batches, broken_training_runs, evaluate, fit, get_device, markdown_table, plot_history,
+    plot_images, plot_loss_curves, plot_runs, plot_train_test_gap,
 )
 
 matplotlib.use("Agg")
@@ -98,6 +97,27 @@ def test_fit_adds_the_penalty_to_the_gradient_but_reports_the_data_loss():
         weights.append(model[1].weight.detach().clone())
     assert histories[0]["loss"] == histories[1]["loss"]  # one batch: the loss before the first step
     assert weights[1].abs().sum() < weights[0].abs().sum()  # the L1 term pulled the weights towards 0
+
+
+def test_sealed_test_set_counts_evaluations_and_remembers_the_model():
+    test_data, loss_fn = two_blobs(50, seed=2), nn.CrossEntropyLoss()
+    test_set = SealedTestSet(test_data)
+    assert (len(test_set), test_set.evaluations, test_set.evaluated_model) == (50, 0, None)
+    first, second = tiny_model(), tiny_model()
+    assert test_set.evaluate(first, loss_fn) == evaluate(first, test_data, loss_fn)
+    test_set.evaluate(second, loss_fn)
+    assert test_set.evaluations == 2
+    assert test_set.evaluated_model is second
+
+
+def test_markdown_table_formats_floats_and_integers():
+    table = markdown_table(["Netz", "Parameter", "Accuracy"], [("klein", 98402, 0.81234), ("groß", 3737474, 0.7)])
+    assert table.splitlines() == [
+        "| Netz | Parameter | Accuracy |",
+        "|---|---|---|",
+        "| klein | 98,402 | 0.812 |",
+        "| groß | 3,737,474 | 0.700 |",
+    ]
 
 
 def test_get_device_is_cuda_exactly_when_available():

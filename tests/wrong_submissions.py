@@ -23,6 +23,7 @@ A01 = "01_gezielt_overfitten"
 A02 = "02_regularisieren"
 A03 = "03_nll_vs_mse"
 A04 = "04_netz_verkleinern"
+A05 = "05_lernkurven"
 
 WRONG_SUBMISSIONS: dict[str, list[WrongSubmission]] = {
     A01: [
@@ -130,6 +131,29 @@ WRONG_SUBMISSIONS: dict[str, list[WrongSubmission]] = {
             (Mutation("build_mlp", "layers.append(nn.Linear(sizes[-1], 2))",
                       "layers.append(nn.Linear(hidden_sizes[-1], 2))"),),
             frozenset({"test_build_mlp_other_sizes"}),
+        ),
+    ],
+    A05: [
+        WrongSubmission(
+            "last_epoch_instead_of_best_and_epochs_counted_from_zero", A05,
+            (Mutation("best_epoch", "return val_loss.index(min(val_loss)) + 1", "return len(val_loss)"),
+             Mutation("plot_learning_curves", "epochs = range(1, len(history[\"loss\"]) + 1)",
+                      "epochs = range(len(history[\"loss\"]))")),
+            frozenset({"test_best_epoch", "test_best_epoch_noisy_histories", "test_learning_curve_plot",
+                       "test_learning_curve_plot_other_history"}),
+        ),
+        WrongSubmission(
+            "model_chosen_by_training_accuracy", A05,
+            (Mutation("select_best", 'results[name]["val_accuracy"]', 'results[name]["train_accuracy"]'),),
+            frozenset({"test_selection_follows_validation", "test_selection_ignores_training_and_test"}),
+        ),
+        WrongSubmission(
+            "model_chosen_by_test_accuracy", A05,
+            (Mutation("test_once", "test_loss, test_accuracy = test_set.evaluate(models[best_name], loss_fn)\n",
+                      "test_scores = {name: test_set.evaluate(model, loss_fn) for name, model in models.items()}\n"
+                      "best_name = max(test_scores, key=lambda name: test_scores[name][1])\n"
+                      "test_loss, test_accuracy = test_scores[best_name]\n"),),
+            frozenset({"test_test_set_used_once"}),
         ),
     ],
 }
