@@ -10,13 +10,13 @@ export DLKURS_DATA ?= $(CURDIR)/data
 # nbgrader calls tools of the environment (alembic) by name: put it first on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: lab test install data generate benchmark
+.PHONY: lab test install sandbox data generate benchmark grade
 
 lab: install
 	mkdir -p exchange
 	cd $(CURDIR) && $(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-test: install data
+test: install sandbox data
 	$(BIN)/python -m pytest
 
 install: $(INSTALLED)
@@ -33,11 +33,22 @@ $(INSTALLED): requirements.txt pyproject.toml jupyter/overrides.json
 	cp jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $@
 
+# Student code is graded inside bubblewrap; install it from Debian's packages when missing (needs root).
+sandbox:
+	@command -v bwrap >/dev/null || { \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	        apt-get install -y -q bubblewrap >/dev/null || { apt-get update -q && apt-get install -y -q bubblewrap; }; \
+	    else echo "bubblewrap fehlt: bitte 'sudo apt-get install bubblewrap' ausführen" >&2; exit 1; fi; }
+
 data: install
 	$(BIN)/python -m coursetools.fetch_data
 
 generate: install
 	$(BIN)/python -m coursetools.generate
+
+# Grade a whole class, e.g.: make grade ARGS="02_regularisieren --from-folder ~/classroom/02"
+grade: install sandbox data
+	$(BIN)/python -m coursetools.grade $(ARGS)
 
 benchmark: install data
 	$(BIN)/python benchmarks/notebook_times.py

@@ -15,6 +15,11 @@ c.Exchange.root = os.path.join(course_root, "exchange")
 c.Execute.timeout = 300
 c.ExecutePreprocessor.timeout = 300
 
+# A test cell deleted from a submission is put back (and run) when grading, not silently dropped.
+c.OverwriteCells.add_missing_cells = True
+c.OverwriteCells.missing_cell_notification = (
+    "Diese Zelle ({cell_id}) fehlte in der Abgabe; sie wurde für die Bewertung wieder eingefügt.\n\n")
+
 c.ClearSolutions.code_stub = {"python": "# IHR CODE HIER\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "IHRE ANTWORT HIER"
 

@@ -1,8 +1,8 @@
 """Autograde submissions with nbgrader in a throw-away course, and read the scores back.
 
 The grading round trip in ``tests/`` uses this: it sets up a course copy, hands in a blank, a
-correct and several deliberately wrong submissions, autogrades them with a real gradebook and
-compares the points per test cell.
+correct and several deliberately wrong submissions, grades them with the class grading command
+(sandboxed, in parallel, into a real gradebook) and compares the points per test cell.
 """
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook
 
-from .generate import nbgrader, solution_notebook
+from .generate import solution_notebook
+from .grade import Settings, grade_class, intake_folder
 
 Scores = dict[str, float]
 """Points per grade cell (its ``grade_id``) of one submitted notebook."""
@@ -63,16 +64,17 @@ def student_notebook(
 def autograde(
     course: Path, assignment: str, submissions: Mapping[str, Mapping[str, nbformat.NotebookNode]],
 ) -> dict[str, dict[str, Scores]]:
-    """Hand in ``submissions[student][notebook]`` and autograde them all.
+    """Hand in ``submissions[student][notebook]`` and grade them all with the class grading command.
 
     Returns the points of every grade cell, per student and notebook, from the gradebook.
     """
+    class_dir = course / "class" / assignment
     for student, notebooks in submissions.items():
-        folder = course / "submitted" / student / assignment
-        folder.mkdir(parents=True, exist_ok=True)
+        (class_dir / student).mkdir(parents=True, exist_ok=True)
         for notebook, content in notebooks.items():
-            nbformat.write(content, folder / f"{notebook}.ipynb")
-    nbgrader(course, "autograde", assignment, "--force")
+            nbformat.write(content, class_dir / student / f"{notebook}.ipynb")
+    notebook_names = sorted({notebook for notebooks in submissions.values() for notebook in notebooks})
+    grade_class(course, assignment, intake_folder(class_dir, notebook_names), Settings(), course / "grades" / assignment)
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         return {
             student: {

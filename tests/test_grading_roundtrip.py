@@ -1,9 +1,9 @@
-"""The grading round trip: release, hand in, autograde with a real gradebook, compare points.
+"""The grading round trip: release, hand in, grade with a real gradebook, compare points.
 
 For every assignment a throw-away course copy grades a blank submission (0 on every autograded
 cell), the solution (full marks) and each deliberately wrong submission (exactly the points of
-the cells it should fail are lost). All submissions of an assignment are graded in one
-``nbgrader autograde`` run, so each notebook executes once per submission.
+the cells it should fail are lost). All submissions of an assignment are graded by one run of the
+class grading command (sandboxed, in parallel), so each notebook executes once per submission.
 """
 from __future__ import annotations
 

@@ -1,0 +1,584 @@
+"""Grade a whole class with one command: intake, sandboxed parallel autograding, grades and feedback.
+
+    python -m coursetools.grade 02_regularisieren --from-exchange
+    python -m coursetools.grade 02_regularisieren --from-folder ~/classroom/02-repos
+    python -m coursetools.grade 02_regularisieren --from-zip lms-download.zip
+
+1. *Intake.* Submissions come from nbgrader's exchange (``nbgrader collect``), from a folder with
+   one folder per student (e.g. the students' repositories cloned from GitHub Classroom; the
+   notebooks may lie anywhere inside), or from an LMS zip (the same layout zipped, or flat files
+   ``<student>_<notebook>.ipynb``). Each notebook is copied to ``submitted/<student>/<assignment>/``.
+   Files with unknown names are listed as problems by name and skipped; an empty file, a file that
+   is not a notebook and a notebook of another assignment are listed, and the blank released
+   notebook is graded in their place (0 points, but the student is in the gradebook).
+2. *Execution, in parallel.* Each student is autograded by nbgrader in a scratch course of their
+   own (its own copy of the gradebook, so no two processes ever write one SQLite file), with the
+   kernel in a sandbox (:mod:`coursetools.sandbox`): per-cell timeout, CPU-time and memory limits,
+   no network, no view of the course, the gradebook or other students.
+3. *Recording, sequentially.* One ``nbgrader autograde`` run in the course reads the executed
+   notebooks and writes every score into the course's gradebook (the only writer), so the
+   Formgrader shows them for manual grading.
+4. *Report.* ``grades.csv`` (student, assignment, notebook, score, max score), one German feedback
+   page per student (``feedback/<student>.html``: which tests failed and why) and ``problems.csv``.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import csv
+import html
+import multiprocessing
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+from tqdm import tqdm
+
+from .sandbox import Limits
+
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+GRADING_DIR = ".grading"
+"""Working folder of the command in the course: step 3's config and the executed notebooks."""
+STAGING = f"{GRADING_DIR}/executed"
+"""Where the executed notebooks wait for step 3 (relative to the course)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A file or student that could not be graded (fully), with the reason in German."""
+
+    student: str
+    file: str
+    reason: str
+
+
+@dataclass
+class Intake:
+    """The notebooks to grade per student, and what was wrong with the rest."""
+
+    submissions: dict[str, dict[str, Path]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How submissions are executed."""
+
+    jobs: int = max(1, os.cpu_count() or 1)
+    cell_timeout: int = 300
+    submission_timeout: int = 3600
+    memory_bytes: int = Limits.memory_bytes
+    cpu_seconds: int = Limits.cpu_seconds
+
+
+# ---------------------------------------------------------------------------------------------- intake
+
+def notebook_names(course: Path, assignment: str) -> list[str]:
+    """The notebooks of ``assignment`` (file stems), from its source folder."""
+    names = sorted(path.stem for path in (course / "source" / assignment).glob("*.ipynb"))
+    if not names:
+        raise SystemExit(f"Aufgabe {assignment!r} hat keine Notebooks in {course / 'source' / assignment}.")
+    return names
+
+
+def solution_cell_ids(course: Path, assignment: str, notebook: str) -> set[str]:
+    source = nbformat.read(course / "source" / assignment / f"{notebook}.ipynb", as_version=4)
+    return {cell.metadata["nbgrader"]["grade_id"] for cell in source.cells
+            if cell.metadata.get("nbgrader", {}).get("solution")}
+
+
+def intake_folder(folder: Path, notebooks: list[str]) -> Intake:
+    """One folder per student; each expected notebook may lie anywhere inside it."""
+    intake = Intake()
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if not entry.is_dir():
+            intake.problems.append(Problem("", entry.name, "Datei außerhalb eines Studierenden-Ordners, übersprungen."))
+            continue
+        if not STUDENT_ID.match(entry.name):
+            intake.problems.append(Problem("", entry.name, "Ordnername ist keine gültige Studierenden-ID, übersprungen."))
+            continue
+        found: dict[str, Path] = {}
+        for path in sorted(entry.rglob("*.ipynb")):
+            relative = path.relative_to(entry)
+            if any(part.startswith(".") for part in relative.parts):
+                continue  # .git, .ipynb_checkpoints
+            if path.stem not in notebooks:
+                intake.problems.append(Problem(entry.name, str(relative),
+                                               f"Unbekannter Dateiname, erwartet: {', '.join(notebooks)}.ipynb."))
+            elif path.stem in found:
+                intake.problems.append(Problem(entry.name, str(relative),
+                                               f"Zweites {path.name}; bewertet wird {found[path.stem].relative_to(entry)}."))
+            else:
+                found[path.stem] = path
+        if found:
+            intake.submissions[entry.name] = found
+        else:
+            intake.problems.append(Problem(entry.name, "", "Keine Notebooks dieser Aufgabe gefunden."))
+    return intake
+
+
+def intake_zip(archive: Path, notebooks: list[str], into: Path) -> Intake:
+    """An LMS download: student folders zipped, or flat files ``<student>_<notebook>.ipynb``."""
+    try:
+        with zipfile.ZipFile(archive) as zipped:
+            for member in zipped.infolist():
+                target = (into / member.filename).resolve()
+                if not target.is_relative_to(into.resolve()):
+                    raise zipfile.BadZipFile(f"unsicherer Pfad {member.filename!r}")
+            zipped.extractall(into)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise SystemExit(f"{archive} ist kein lesbares zip-Archiv: {error}") from error
+    flat = re.compile(rf"^(?P<student>[A-Za-z0-9][A-Za-z0-9.-]*)_(?P<notebook>{'|'.join(map(re.escape, notebooks))})"
+                      r"\.ipynb$")
+    for path in sorted(into.glob("*.ipynb")):
+        match = flat.match(path.name)
+        if match:
+            student_dir = into / match["student"]
+            student_dir.mkdir(exist_ok=True)
+            path.rename(student_dir / f"{match['notebook']}.ipynb")
+    return intake_folder(into, notebooks)
+
+
+def intake_exchange(course: Path, assignment: str, notebooks: list[str]) -> Intake:
+    """``nbgrader collect`` the assignment, then take the submissions from ``submitted/``."""
+    run_nbgrader(course, "collect", assignment, "--update")
+    intake = Intake()
+    for folder in sorted((course / "submitted").glob(f"*/{assignment}")):
+        student = folder.parent.name
+        found = {path.stem: path for path in folder.glob("*.ipynb") if path.stem in notebooks}
+        for path in folder.glob("*.ipynb"):
+            if path.stem not in notebooks:
+                intake.problems.append(Problem(student, path.name,
+                                               f"Unbekannter Dateiname, erwartet: {', '.join(notebooks)}.ipynb."))
+        if found:
+            intake.submissions[student] = found
+        else:
+            intake.problems.append(Problem(student, "", "Keine Notebooks dieser Aufgabe gefunden."))
+    return intake
+
+
+def check_notebooks(course: Path, assignment: str, intake: Intake) -> None:
+    """Grade the blank released notebook in place of an empty file, a non-notebook or another assignment's.
+
+    So the student is in the gradebook with 0 points for it, and the reason is listed as a problem.
+    """
+    for student, files in intake.submissions.items():
+        for notebook, path in files.items():
+            reason = notebook_problem(path, solution_cell_ids(course, assignment, notebook))
+            if reason is not None:
+                intake.problems.append(Problem(student, path.name, f"{reason} Bewertet wie eine leere Abgabe (0 Punkte)."))
+                files[notebook] = course / "release" / assignment / f"{notebook}.ipynb"
+
+
+def notebook_problem(path: Path, solution_ids: set[str]) -> str | None:
+    try:
+        if path.stat().st_size == 0:
+            return "Leere Datei."
+        content = nbformat.read(path, as_version=4)
+    except Exception as error:  # noqa: BLE001 - any unreadable file is reported, never raised
+        return f"Kein gültiges Notebook ({type(error).__name__})."
+    ids = {cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") for cell in content.cells}
+    if solution_ids and not solution_ids & ids:
+        return "Gehört nicht zu dieser Aufgabe (keine ihrer Lösungszellen gefunden)."
+    return None
+
+
+def hand_in(course: Path, assignment: str, intake: Intake) -> None:
+    """Copy every student's notebooks to ``submitted/<student>/<assignment>/``.
+
+    A file already there that is replaced (e.g. collected from the exchange, but not a notebook)
+    is kept beside it as ``<name>.original``.
+    """
+    for student, files in intake.submissions.items():
+        folder = course / "submitted" / student / assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        for notebook, path in files.items():
+            target = folder / f"{notebook}.ipynb"
+            if target.exists() and target.resolve() == path.resolve():
+                continue
+            if target.exists() and path.parent == course / "release" / assignment:
+                target.replace(target.with_name(target.name + ".original"))
+            shutil.copyfile(path, target)
+        timestamp = next(iter(files.values())).parent / "timestamp.txt"
+        if timestamp.exists() and not (folder / "timestamp.txt").exists():
+            shutil.copyfile(timestamp, folder / "timestamp.txt")
+
+
+# ------------------------------------------------------------------------------------------- execution
+
+@dataclass(frozen=True)
+class Execution:
+    student: str
+    seconds: float
+    error: str | None
+
+
+def execute_student(course: Path, assignment: str, student: str, gradebook: Path, scratch: Path,
+                    settings: Settings, threads: int) -> Execution:
+    """Autograde one student in a scratch course of their own; copy the executed notebooks to staging."""
+    started = time.monotonic()
+    submitted = course / "submitted" / student / assignment
+    for name in ("work", "run"):
+        (scratch / name).mkdir(parents=True)
+    shutil.copytree(course / "source" / assignment, scratch / "source" / assignment)
+    shutil.copytree(submitted, scratch / "submitted" / student / assignment)
+    for path in submitted.iterdir():
+        if path.is_file() and path.suffix != ".ipynb" and path.name != "timestamp.txt":
+            shutil.copy(path, scratch / "work")  # the student's own files, beside the notebook as at home
+    for path in (scratch / "submitted" / student / assignment).glob("*.ipynb"):
+        restore_cell_metadata(path, course / "release" / assignment / path.name)
+    shutil.copyfile(gradebook, scratch / "gradebook.db")
+    (scratch / "nbgrader_config.py").write_text(scratch_config(course, scratch, settings, threads))
+    child = FORKSERVER.Process(target=autograde_in_scratch, args=(scratch, assignment, student))
+    child.start()
+    child.join(settings.submission_timeout)
+    error = None
+    if child.is_alive():
+        child.kill()
+        child.join()
+        error = f"Abbruch nach {settings.submission_timeout} s Gesamtzeit."
+    elif child.exitcode != 0:
+        log = (scratch / "nbgrader.log").read_text(errors="replace").splitlines()
+        reasons = [line for line in log if "Error" in line and "Please see" not in line]
+        error = f"nbgrader konnte die Abgabe nicht bewerten: {(reasons or log or ['?'])[-1].strip()[:300]}"
+    staging = course / STAGING / student / assignment
+    staging.mkdir(parents=True, exist_ok=True)
+    if error is None:
+        for path in (scratch / "autograded" / student / assignment).glob("*.ipynb"):
+            shutil.copyfile(path, staging / path.name)
+    if (submitted / "timestamp.txt").exists():
+        shutil.copyfile(submitted / "timestamp.txt", staging / "timestamp.txt")
+    shutil.rmtree(scratch, ignore_errors=True)
+    return Execution(student, time.monotonic() - started, error)
+
+
+def autograde_in_scratch(scratch: Path, assignment: str, student: str) -> None:
+    """``nbgrader autograde`` for one student, in a child of the fork server (nbgrader already imported)."""
+    log = os.open(scratch / "nbgrader.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.chdir(scratch)
+    from nbgrader.apps.autogradeapp import AutogradeApp
+
+    app = AutogradeApp()
+    app.initialize([assignment, "--student", student, "--force"])
+    app.start()
+
+
+# Importing nbgrader costs seconds (nbformat's schema checks); a fork server imports it once and
+# forks a fresh, single-threaded child for every student.
+FORKSERVER = multiprocessing.get_context("forkserver")
+FORKSERVER.set_forkserver_preload(["nbgrader.apps.autogradeapp", "coursetools.sandbox"])
+
+
+def restore_cell_metadata(path: Path, released: Path) -> None:
+    """Give every nbgrader cell of a submission the metadata it was released with.
+
+    Locked cells (tests, given code) are replaced by their released version; solution cells keep
+    the student's source. A cell whose grade_id the release does not know loses its nbgrader
+    metadata; a deleted or renamed test cell is then put back by nbgrader (``add_missing_cells``).
+    """
+    if not released.exists():
+        return
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except Exception:  # noqa: BLE001 - nbgrader reports an unreadable notebook itself
+        return
+    reference = {cell.metadata["nbgrader"]["grade_id"]: cell
+                 for cell in nbformat.read(released, as_version=4).cells if "nbgrader" in cell.metadata}
+    for index, cell in enumerate(notebook.cells):
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id is None:
+            cell.get("metadata", {}).pop("nbgrader", None)
+        elif grade_id not in reference:
+            del cell.metadata["nbgrader"]
+        elif reference[grade_id].metadata["nbgrader"].get("solution") and cell.cell_type == reference[grade_id].cell_type:
+            cell.metadata["nbgrader"] = copy.deepcopy(reference[grade_id].metadata["nbgrader"])
+        else:
+            notebook.cells[index] = copy.deepcopy(reference[grade_id])
+    nbformat.write(notebook, path)
+
+
+def scratch_config(course: Path, scratch: Path, settings: Settings, threads: int) -> str:
+    """nbgrader config of a scratch course: the course's own, with the sandboxed executor."""
+    return "\n".join([
+        f"exec(compile(open({str(course / 'nbgrader_config.py')!r}).read(), 'nbgrader_config.py', 'exec'))",
+        "from nbconvert.preprocessors import ClearMetadataPreprocessor",
+        "from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, "
+        "SaveAutoGrades",
+        "from coursetools.sandbox import SandboxedExecute",
+        f"c.CourseDirectory.root = {str(scratch)!r}",
+        f"c.CourseDirectory.db_url = {'sqlite:///' + str(scratch / 'gradebook.db')!r}",
+        "c.OverwriteCells.add_missing_cells = True",
+        "c.Autograde.autograde_preprocessors = [SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, "
+        "LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]",
+        f"c.SandboxedExecute.workdir = {str(scratch / 'work')!r}",
+        f"c.SandboxedExecute.runtime_dir = {str(scratch / 'run')!r}",
+        f"c.SandboxedExecute.timeout = {settings.cell_timeout}",
+        f"c.SandboxedExecute.memory_bytes = {settings.memory_bytes}",
+        f"c.SandboxedExecute.cpu_seconds = {settings.cpu_seconds}",
+        f"c.SandboxedExecute.threads = {threads}",
+        "",
+    ])
+
+
+def record_config(course: Path) -> str:
+    """nbgrader config for step 3: take the executed notebooks from staging, keep outputs, run nothing.
+
+    nbgrader reads it from its working folder, then the course's own config from the course root.
+    """
+    return "\n".join([
+        f"c.CourseDirectory.root = {str(course)!r}",
+        "from nbconvert.preprocessors import ClearMetadataPreprocessor",
+        "from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, DeduplicateIds, IgnorePattern, "
+        "LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades",
+        f"c.CourseDirectory.submitted_directory = {STAGING!r}",
+        "c.Autograde.sanitize_preprocessors = [DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata]",
+        "c.Autograde.autograde_preprocessors = [IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, "
+        "AssignLatePenalties, CheckCellMetadata]",
+        "",
+    ])
+
+
+def run_nbgrader(course: Path, *arguments: str, cwd: Path | None = None) -> None:
+    """Run an nbgrader command for ``course`` (in ``cwd``, default the course); stop with its output on failure."""
+    command = [sys.executable, "-m", "nbgrader", *arguments]
+    result = subprocess.run(command, cwd=cwd or course, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"nbgrader {' '.join(arguments)} ist gescheitert:\n{result.stdout}\n{result.stderr}")
+
+
+def execute_all(course: Path, assignment: str, students: list[str], settings: Settings) -> list[Execution]:
+    """Step 2: autograde every student in parallel, each in a scratch course and a sandbox."""
+    shutil.rmtree(course / STAGING, ignore_errors=True)
+    jobs = max(1, min(settings.jobs, len(students)))
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    with tempfile.TemporaryDirectory(prefix="dlkurs-grade-") as scratch_root:
+        template = Path(scratch_root) / "gradebook.db"
+        shutil.copyfile(course / "gradebook.db", template)
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(execute_student, course, assignment, student, template,
+                                   Path(scratch_root) / student, settings, threads) for student in students]
+            progress = tqdm(as_completed(futures), total=len(futures), desc=f"Bewerten ({jobs} parallel)",
+                            unit="Abgabe")
+            return sorted((future.result() for future in progress), key=lambda execution: execution.student)
+
+
+def record_all(course: Path, assignment: str) -> str | None:
+    """Step 3: one nbgrader run writes all scores into the course's gradebook. Returns its error, if any."""
+    grading = course / GRADING_DIR
+    (grading / "nbgrader_config.py").write_text(record_config(course))
+    result = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force"],
+                            cwd=grading, capture_output=True, text=True)
+    if result.returncode != 0:
+        lines = [line for line in result.stderr.splitlines() if "ERROR" in line]
+        return "; ".join(line.strip() for line in lines[-3:]) or result.stderr[-300:]
+    return None
+
+
+def ensure_assignment(course: Path, assignment: str) -> None:
+    """Generate the assignment if the gradebook does not know it or its release is missing.
+
+    Grading needs both: the gradebook's test cells and the released notebooks (blank submissions,
+    the metadata each cell was handed out with).
+    """
+    released = all((course / "release" / assignment / f"{name}.ipynb").exists()
+                   for name in notebook_names(course, assignment))
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        try:
+            gradebook.find_assignment(assignment)
+            registered = True
+        except MissingEntry:
+            registered = False
+    if not (registered and released):
+        run_nbgrader(course, "generate_assignment", assignment, "--force")
+
+
+# ---------------------------------------------------------------------------------------------- report
+
+@dataclass(frozen=True)
+class CellResult:
+    grade_id: str
+    score: float
+    max_score: float
+    manual: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class NotebookResult:
+    student: str
+    notebook: str
+    score: float
+    max_score: float
+    cells: tuple[CellResult, ...]
+
+
+def read_results(course: Path, assignment: str, students: Iterable[str], notebooks: list[str]) -> list[NotebookResult]:
+    """Scores per student and notebook from the course's gradebook, with the messages of failed tests."""
+    results = []
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for student in students:
+            for notebook in notebooks:
+                try:
+                    submission = gradebook.find_submission_notebook(notebook, assignment, student)
+                except MissingEntry:
+                    maximum = gradebook.find_notebook(notebook, assignment).max_score
+                    results.append(NotebookResult(student, notebook, 0.0, maximum, ()))
+                    continue
+                messages = error_messages(course / "autograded" / student / assignment / f"{notebook}.ipynb")
+                cells = tuple(
+                    CellResult(grade.name, grade.score, grade.max_score, grade.auto_score is None,
+                               messages.get(grade.name, ""))
+                    for grade in sorted(submission.grades, key=lambda grade: grade.name)
+                )
+                results.append(NotebookResult(student, notebook, submission.score, submission.max_score, cells))
+    return results
+
+
+def error_messages(path: Path) -> dict[str, str]:
+    """``grade_id`` → the error of that cell in an autograded notebook (e.g. an assert's message)."""
+    if not path.exists():
+        return {}
+    messages = {}
+    for cell in nbformat.read(path, as_version=4).cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        errors = [output for output in cell.get("outputs", []) if output.output_type == "error"]
+        if grade_id and errors:
+            messages[grade_id] = "; ".join(f"{error.ename}: {error.evalue}".strip() for error in errors)[:1000]
+    return messages
+
+
+def write_grades_csv(path: Path, assignment: str, results: list[NotebookResult]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["student", "assignment", "notebook", "score", "max_score"])
+        for result in results:
+            writer.writerow([result.student, assignment, result.notebook, f"{result.score:g}", f"{result.max_score:g}"])
+
+
+def write_problems_csv(path: Path, problems: list[Problem]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["student", "file", "reason"])
+        for problem in problems:
+            writer.writerow([problem.student, problem.file, problem.reason])
+
+
+def feedback_html(student: str, assignment: str, results: list[NotebookResult], problems: list[Problem]) -> str:
+    """A German feedback page: points per notebook, each test passed or failed with its message."""
+    escape = html.escape
+    parts = [
+        "<!DOCTYPE html>", '<html lang="de"><head><meta charset="utf-8">',
+        f"<title>Rückmeldung {escape(assignment)} – {escape(student)}</title>",
+        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}table{border-collapse:collapse;width:100%}"
+        "td,th{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}"
+        ".ok{color:#1a7f37}.fail{color:#cf222e}.manual{color:#666}</style></head><body>",
+        f"<h1>Rückmeldung zu {escape(assignment)}</h1>", f"<p>Studierende/r: <b>{escape(student)}</b></p>",
+    ]
+    if problems:
+        parts.append("<h2>Probleme mit der Abgabe</h2><ul>")
+        parts += [f"<li>{escape(problem.file or '(Abgabe)')}: {escape(problem.reason)}</li>" for problem in problems]
+        parts.append("</ul>")
+    for result in results:
+        parts.append(f"<h2>{escape(result.notebook)}.ipynb: {result.score:g} von {result.max_score:g} Punkten</h2>")
+        if not result.cells:
+            parts.append("<p>Dieses Notebook wurde nicht bewertet (fehlt, ist ungültig oder die Ausführung scheiterte): "
+                         "0 Punkte.</p>")
+            continue
+        parts.append("<table><tr><th>Test</th><th>Punkte</th><th>Ergebnis</th></tr>")
+        for cell in result.cells:
+            if cell.manual:
+                verdict = '<span class="manual">wird von Hand bewertet</span>'
+            elif cell.score >= cell.max_score:  # nbgrader: a test cell scores full marks exactly when it ran without error
+                verdict = '<span class="ok">bestanden</span>'
+            else:
+                verdict = f'<span class="fail">nicht bestanden</span><br>{escape(cell.message)}'
+            parts.append(f"<tr><td>{escape(cell.grade_id)}</td><td>{cell.score:g} / {cell.max_score:g}</td>"
+                         f"<td>{verdict}</td></tr>")
+        parts.append("</table>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+# ------------------------------------------------------------------------------------------------ main
+
+def grade_class(course: Path, assignment: str, intake: Intake, settings: Settings, out: Path) -> list[NotebookResult]:
+    """Grade every submission of ``intake``; write grades.csv, problems.csv and feedback/ to ``out``."""
+    notebooks = notebook_names(course, assignment)
+    ensure_assignment(course, assignment)
+    check_notebooks(course, assignment, intake)
+    hand_in(course, assignment, intake)
+    students = sorted(intake.submissions)
+    executions = execute_all(course, assignment, students, settings) if students else []
+    problems = list(intake.problems)
+    problems += [Problem(execution.student, "", execution.error) for execution in executions if execution.error]
+    if students:
+        error = record_all(course, assignment)
+        if error:
+            problems.append(Problem("", "", f"nbgrader meldete beim Eintragen: {error}"))
+    everyone = sorted(set(students) | {problem.student for problem in problems if problem.student})
+    results = read_results(course, assignment, everyone, notebooks)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "feedback").mkdir(exist_ok=True)
+    write_grades_csv(out / "grades.csv", assignment, results)
+    write_problems_csv(out / "problems.csv", problems)
+    for student in everyone:
+        page = feedback_html(student, assignment, [result for result in results if result.student == student],
+                             [problem for problem in problems if problem.student == student])
+        (out / "feedback" / f"{student}.html").write_text(page, encoding="utf-8")
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("assignment", help="e.g. 02_regularisieren")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--from-exchange", action="store_true", help="nbgrader collect from the exchange")
+    source.add_argument("--from-folder", type=Path, help="a folder with one folder per student")
+    source.add_argument("--from-zip", type=Path, help="an LMS zip download")
+    parser.add_argument("--course", type=Path, default=Path.cwd(), help="the course folder (default: here)")
+    parser.add_argument("--out", type=Path, help="where grades.csv, problems.csv, feedback/ go "
+                                                 "(default: <course>/grades/<assignment>)")
+    parser.add_argument("--jobs", type=int, default=Settings.jobs, help="submissions graded in parallel")
+    parser.add_argument("--cell-timeout", type=int, default=Settings.cell_timeout, help="seconds per cell")
+    parser.add_argument("--memory-gib", type=float, default=Settings.memory_bytes / 2**30,
+                        help="memory limit per submission")
+    parser.add_argument("--cpu-seconds", type=int, default=Settings.cpu_seconds, help="CPU-time limit per submission")
+    args = parser.parse_args(argv)
+    course = args.course.resolve()
+    notebooks = notebook_names(course, args.assignment)
+    with tempfile.TemporaryDirectory(prefix="dlkurs-intake-") as unpacked:
+        if args.from_exchange:
+            intake = intake_exchange(course, args.assignment, notebooks)
+        elif args.from_folder:
+            intake = intake_folder(args.from_folder.resolve(), notebooks)
+        else:
+            intake = intake_zip(args.from_zip.resolve(), notebooks, Path(unpacked))
+        settings = Settings(args.jobs, args.cell_timeout, Settings.submission_timeout,
+                            int(args.memory_gib * 2**30), args.cpu_seconds)
+        out = (args.out or course / "grades" / args.assignment).resolve()
+        started = time.monotonic()
+        results = grade_class(course, args.assignment, intake, settings, out)
+    students = {result.student for result in results}
+    print(f"{len(students)} Abgaben in {time.monotonic() - started:.0f} s bewertet. Noten: {out / 'grades.csv'}, "
+          f"Rückmeldungen: {out / 'feedback'}, Probleme: {out / 'problems.csv'}")
+    for problem in intake.problems:
+        print(f"  Problem: {problem.student or '-'} {problem.file}: {problem.reason}")
+
+
+if __name__ == "__main__":
+    main()

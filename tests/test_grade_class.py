@@ -1,0 +1,273 @@
+"""The class grading command (``python -m coursetools.grade``) on the fixture course in ``tests/fixtures``.
+
+One class of hostile and broken submissions is graded once; every student must get exactly the
+points their notebook earns, the run must end on its own, and nothing may leak between students.
+"""
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from coursetools.generate import COURSE_ROOT, solution_notebook
+from coursetools.grade import Settings, ensure_assignment, grade_class, intake_folder, intake_zip
+
+FIXTURE_COURSE = Path(__file__).parent / "fixtures" / "grading_course"
+ASSIGNMENT = "fixture"
+SETTINGS = Settings(jobs=2, cell_timeout=5, submission_timeout=300, memory_bytes=2**30, cpu_seconds=60)
+MAX_SCORE = 4  # 3 autograded points and 1 manual
+
+# What a submission gets: points of the three autograded tests (the manual answer is graded later).
+EXPECTED_SCORES = {
+    "good": 3,
+    "blank": 0,
+    "endless_loop": 2,            # sample_mean never returns: that cell times out, the rest still counts
+    "ignores_interrupts": 2,      # the loop swallows KeyboardInterrupt; later cells time out, the run ends
+    "calls_sys_exit": 1,          # SystemExit before add() is defined
+    "calls_os_exit": 2,           # the kernel dies in the sample_mean cell; nothing after it scores
+    "allocates_without_bound": 1,  # MemoryError at the memory limit before add() is defined
+    "floods_stdout": 3,
+    "deleted_test_cell": 1,       # add() is wrong and its visible test was deleted
+    "emptied_test_cell": 1,
+    "edited_test_cell": 1,
+    "edited_cell_metadata": 1,
+    "spies_and_vandalises": 3,    # reads the gradebook, hidden tests, others' work; writes; network
+    "not_json": 0,
+    "empty_file": 0,
+    "other_assignment": 0,
+}
+
+
+def cell_with_id(notebook: nbformat.NotebookNode, grade_id: str) -> nbformat.NotebookNode:
+    return next(cell for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def changed(notebook: nbformat.NotebookNode, **sources: str) -> nbformat.NotebookNode:
+    """A copy of ``notebook`` with the cells named by grade_id given new sources."""
+    notebook = copy.deepcopy(notebook)
+    for grade_id, source in sources.items():
+        cell_with_id(notebook, grade_id).source = source
+    return notebook
+
+
+WRONG_ADD = 'def add(a, b):\n    return a - b\n'
+
+
+def make_course(directory: Path) -> Path:
+    course = directory / "course"
+    shutil.copytree(FIXTURE_COURSE, course)
+    ensure_assignment(course, ASSIGNMENT)
+    return course
+
+
+def hostile_submissions(course: Path, class_dir: Path) -> dict[str, nbformat.NotebookNode | str]:
+    solved = solution_notebook(nbformat.read(course / "source" / ASSIGNMENT / "fixture.ipynb", as_version=4))
+    blank = nbformat.read(course / "release" / ASSIGNMENT / "fixture.ipynb", as_version=4)
+    add = cell_with_id(solved, "add").source
+
+    deleted = changed(solved, add=WRONG_ADD)
+    deleted.cells = [cell for cell in deleted.cells if cell.metadata.get("nbgrader", {}).get("grade_id") != "test_add"]
+    metadata = changed(solved, add=WRONG_ADD, test_add="pass")
+    cell_with_id(metadata, "test_add").metadata["nbgrader"].update(points=100, grade=False)
+    cell_with_id(metadata, "test_add_hidden").metadata["nbgrader"]["grade_id"] = "renamed"
+    other = copy.deepcopy(solved)
+    for cell in other.cells:
+        if "nbgrader" in cell.metadata:
+            cell.metadata["nbgrader"]["grade_id"] = "other_" + cell.metadata["nbgrader"]["grade_id"]
+
+    targets = {
+        "gradebook": course / "gradebook.db",
+        "hidden_tests": course / "source" / ASSIGNMENT / "fixture.ipynb",
+        "other_student": course / "submitted" / "good" / ASSIGNMENT / "fixture.ipynb",
+        "class_folder": class_dir / "good" / "repository" / "fixture.ipynb",
+    }
+    spy = "\n".join([
+        "import socket",
+        f"for name, path in {json.dumps({name: str(path) for name, path in targets.items()})}.items():",
+        "    for mode in ('rb', 'ab'):",
+        "        try:",
+        "            open(path, mode).close()",
+        "            print('LEAK', mode, name)",
+        "        except OSError:",
+        "            print('blocked', mode, name)",
+        "try:",
+        "    socket.create_connection(('1.1.1.1', 80), timeout=2)",
+        "    print('LEAK network')",
+        "except OSError:",
+        "    print('blocked network')",
+        "",
+    ])
+    return {
+        "good": solved,
+        "blank": blank,
+        "endless_loop": changed(solved, sample_mean="while True:\n    pass\n"),
+        "ignores_interrupts": changed(solved, sample_mean=(
+            "import time\nwhile True:\n    try:\n        time.sleep(0.05)\n    except KeyboardInterrupt:\n        pass\n")),
+        "calls_sys_exit": changed(solved, add="import sys\nsys.exit()\n" + add),
+        "calls_os_exit": changed(solved, sample_mean="import os\nos._exit(1)\n"),
+        "allocates_without_bound": changed(solved, add="blocks = [bytearray(10**8) for _ in iter(int, 1)]\n" + add),
+        "floods_stdout": changed(solved, add='print("Spam " * 10_000_000)\nfor _ in range(20_000):\n    print("Spam")\n'
+                                              + add),
+        "deleted_test_cell": deleted,
+        "emptied_test_cell": changed(solved, add=WRONG_ADD, test_add=""),
+        "edited_test_cell": changed(solved, add=WRONG_ADD, test_add="pass", test_add_hidden="pass"),
+        "edited_cell_metadata": metadata,
+        "spies_and_vandalises": changed(solved, add=spy + add),
+        "not_json": "{ das ist kein Notebook",
+        "empty_file": "",
+        "other_assignment": other,
+    }
+
+
+def write_class(class_dir: Path, submissions: dict[str, nbformat.NotebookNode | str]) -> None:
+    for student, content in submissions.items():
+        folder = class_dir / student / "repository"
+        folder.mkdir(parents=True)
+        if isinstance(content, str):
+            (folder / "fixture.ipynb").write_text(content)
+        else:
+            nbformat.write(content, folder / "fixture.ipynb")
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as file:
+        return list(csv.DictReader(file))
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    """Grade the hostile class once; return the course, the class folder and the output folder."""
+    directory = tmp_path_factory.mktemp("grading")
+    course = make_course(directory)
+    class_dir = directory / "class"
+    write_class(class_dir, hostile_submissions(course, class_dir))
+    (class_dir / "stray_file.txt").write_text("kein Ordner")
+    misnamed = class_dir / "misnamed" / "Fixture (1).ipynb"
+    misnamed.parent.mkdir()
+    shutil.copyfile(class_dir / "good" / "repository" / "fixture.ipynb", misnamed)
+    out = directory / "out"
+    grade_class(course, ASSIGNMENT, intake_folder(class_dir, ["fixture"]), SETTINGS, out)
+    return course, class_dir, out
+
+
+def test_every_submission_gets_exactly_the_points_it_earned(graded_class):
+    _, _, out = graded_class
+    scores = {row["student"]: float(row["score"]) for row in read_csv(out / "grades.csv")}
+    assert scores == {**{student: float(points) for student, points in EXPECTED_SCORES.items()}, "misnamed": 0.0}
+    assert {row["max_score"] for row in read_csv(out / "grades.csv")} == {str(MAX_SCORE)}
+
+
+def test_the_gradebook_holds_the_same_scores_as_the_csv(graded_class):
+    course, _, out = graded_class
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for row in read_csv(out / "grades.csv"):
+            if row["student"] == "misnamed":
+                continue  # no notebook of this assignment was handed in
+            submission = gradebook.find_submission_notebook("fixture", ASSIGNMENT, row["student"])
+            assert submission.score == float(row["score"]), row["student"]
+            assert submission.max_score == MAX_SCORE
+
+
+def test_unreadable_and_misnamed_files_are_reported_by_name(graded_class):
+    _, _, out = graded_class
+    problems = {(row["student"], Path(row["file"]).name): row["reason"] for row in read_csv(out / "problems.csv")}
+    assert "Leere Datei" in problems[("empty_file", "fixture.ipynb")]
+    assert "Kein gültiges Notebook" in problems[("not_json", "fixture.ipynb")]
+    assert "Gehört nicht zu dieser Aufgabe" in problems[("other_assignment", "fixture.ipynb")]
+    assert "Unbekannter Dateiname" in problems[("misnamed", "Fixture (1).ipynb")]
+    assert "außerhalb" in problems[("", "stray_file.txt")]
+
+
+def test_the_sandbox_hides_the_course_and_other_students_and_the_network(graded_class):
+    course, class_dir, _ = graded_class
+    executed = nbformat.read(course / "autograded" / "spies_and_vandalises" / ASSIGNMENT / "fixture.ipynb",
+                             as_version=4)
+    printed = "".join(output.get("text", "") for output in cell_with_id(executed, "add").outputs)
+    assert "LEAK" not in printed
+    assert printed.count("blocked") == 9
+    good = nbformat.read(course / "submitted" / "good" / ASSIGNMENT / "fixture.ipynb", as_version=4)
+    assert "return a + b" in cell_with_id(good, "add").source
+
+
+def test_hidden_tests_ran_although_the_submission_changed_its_test_cells(graded_class):
+    course, _, _ = graded_class
+    for student in ("deleted_test_cell", "emptied_test_cell", "edited_test_cell", "edited_cell_metadata"):
+        executed = nbformat.read(course / "autograded" / student / ASSIGNMENT / "fixture.ipynb", as_version=4)
+        hidden = cell_with_id(executed, "test_add_hidden")
+        assert "add(-1, 1)" in hidden.source, student
+
+
+def test_feedback_is_german_and_shows_why_a_test_failed(graded_class):
+    _, _, out = graded_class
+    page = (out / "feedback" / "emptied_test_cell.html").read_text(encoding="utf-8")
+    assert '<html lang="de">' in page
+    assert "1 von 4 Punkten" in page
+    assert "nicht bestanden" in page and "add(1, 2) soll 3 sein, nicht -1." in page
+    assert "wird von Hand bewertet" in page
+    assert "Der Kernel ist vorher abgestürzt" in (out / "feedback" / "calls_os_exit.html").read_text()
+    assert "Leere Datei" in (out / "feedback" / "empty_file.html").read_text()
+
+
+def test_grading_the_same_submissions_again_gives_identical_grades(tmp_path):
+    course = make_course(tmp_path)
+    class_dir = tmp_path / "class"
+    submissions = hostile_submissions(course, class_dir)
+    write_class(class_dir, {student: submissions[student] for student in ("good", "blank", "calls_os_exit")})
+    runs = []
+    for run in range(3):
+        grade_class(course, ASSIGNMENT, intake_folder(class_dir, ["fixture"]), SETTINGS, tmp_path / f"out{run}")
+        runs.append((tmp_path / f"out{run}" / "grades.csv").read_text())
+    assert runs[0] == runs[1] == runs[2]
+    assert [row["score"] for row in read_csv(tmp_path / "out0" / "grades.csv")] == ["0", "2", "3"]
+
+
+def test_folder_intake_finds_notebooks_anywhere_in_a_repository_but_not_in_checkpoints(tmp_path):
+    repository = tmp_path / "class" / "anna"
+    (repository / "aufgaben" / ".ipynb_checkpoints").mkdir(parents=True)
+    (repository / ".git").mkdir()
+    for path in ("aufgaben/fixture.ipynb", "aufgaben/.ipynb_checkpoints/fixture.ipynb", ".git/fixture.ipynb",
+                 "fixture.ipynb"):
+        (repository / path).write_text("{}")
+    intake = intake_folder(tmp_path / "class", ["fixture"])
+    assert intake.submissions == {"anna": {"fixture": repository / "aufgaben" / "fixture.ipynb"}}
+    assert [(problem.student, problem.file) for problem in intake.problems] == [("anna", "fixture.ipynb")]
+
+
+def test_zip_intake_reads_flat_lms_files_and_refuses_paths_outside_the_archive(tmp_path):
+    archive = tmp_path / "lms.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("anna_fixture.ipynb", "{}")
+        zipped.writestr("ben/fixture.ipynb", "{}")
+        zipped.writestr("notes.txt", "x")
+    intake = intake_zip(archive, ["fixture"], tmp_path / "unpacked")
+    assert sorted(intake.submissions) == ["anna", "ben"]
+    assert [problem.file for problem in intake.problems] == ["notes.txt"]
+    hostile = tmp_path / "hostile.zip"
+    with zipfile.ZipFile(hostile, "w") as zipped:
+        zipped.writestr("../outside.ipynb", "{}")
+    with pytest.raises(SystemExit, match="unsicherer Pfad"):
+        intake_zip(hostile, ["fixture"], tmp_path / "unpacked2")
+    assert not (tmp_path / "outside.ipynb").exists()
+
+
+def test_a_real_assignment_is_graded_in_the_sandbox_with_its_data(tmp_path):
+    assignment = "01_gezielt_overfitten"
+    course = tmp_path / "course"
+    shutil.copytree(COURSE_ROOT / "source" / assignment, course / "source" / assignment)
+    shutil.copy(COURSE_ROOT / "nbgrader_config.py", course)
+    ensure_assignment(course, assignment)
+    solved = solution_notebook(nbformat.read(course / "source" / assignment / f"{assignment}.ipynb", as_version=4))
+    (tmp_path / "class" / "solution").mkdir(parents=True)
+    nbformat.write(solved, tmp_path / "class" / "solution" / f"{assignment}.ipynb")
+    results = grade_class(course, assignment, intake_folder(tmp_path / "class", [assignment]),
+                          Settings(jobs=1), tmp_path / "out")
+    (result,) = results
+    autograded = sum(cell.max_score for cell in result.cells if not cell.manual)
+    assert result.score == autograded == 14, [cell for cell in result.cells if cell.score < cell.max_score]
