@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from coursetools.generate import COURSE_ROOT, solution_notebook
+from coursetools.generate import solution_notebook
 from coursetools.grade import Settings, ensure_assignment, grade_class, intake_folder, intake_zip
 
 FIXTURE_COURSE = Path(__file__).parent / "fixtures" / "grading_course"
@@ -215,17 +215,16 @@ def test_feedback_is_german_and_shows_why_a_test_failed(graded_class):
     assert "Leere Datei" in (out / "feedback" / "empty_file.html").read_text()
 
 
-def test_grading_the_same_submissions_again_gives_identical_grades(tmp_path):
-    course = make_course(tmp_path)
-    class_dir = tmp_path / "class"
-    submissions = hostile_submissions(course, class_dir)
-    write_class(class_dir, {student: submissions[student] for student in ("good", "blank", "calls_os_exit")})
-    runs = []
-    for run in range(3):
-        grade_class(course, ASSIGNMENT, intake_folder(class_dir, ["fixture"]), SETTINGS, tmp_path / f"out{run}")
-        runs.append((tmp_path / f"out{run}" / "grades.csv").read_text())
-    assert runs[0] == runs[1] == runs[2]
-    assert [row["score"] for row in read_csv(tmp_path / "out0" / "grades.csv")] == ["0", "2", "3"]
+def test_grading_the_same_submissions_again_gives_identical_grades(graded_class):
+    course, class_dir, out = graded_class
+    again = ("good", "calls_os_exit", "floods_stdout")
+    first = [row for row in read_csv(out / "grades.csv") if row["student"] in again]
+    subset = class_dir.parent / "again"
+    for student in again:
+        shutil.copytree(class_dir / student, subset / student)
+    for run in (2, 3):
+        grade_class(course, ASSIGNMENT, intake_folder(subset, ["fixture"]), SETTINGS, out.parent / f"out{run}")
+        assert read_csv(out.parent / f"out{run}" / "grades.csv") == first, f"Lauf {run} weicht vom ersten ab"
 
 
 def test_folder_intake_finds_notebooks_anywhere_in_a_repository_but_not_in_checkpoints(tmp_path):
@@ -255,19 +254,3 @@ def test_zip_intake_reads_flat_lms_files_and_refuses_paths_outside_the_archive(t
     with pytest.raises(SystemExit, match="unsicherer Pfad"):
         intake_zip(hostile, ["fixture"], tmp_path / "unpacked2")
     assert not (tmp_path / "outside.ipynb").exists()
-
-
-def test_a_real_assignment_is_graded_in_the_sandbox_with_its_data(tmp_path):
-    assignment = "01_gezielt_overfitten"
-    course = tmp_path / "course"
-    shutil.copytree(COURSE_ROOT / "source" / assignment, course / "source" / assignment)
-    shutil.copy(COURSE_ROOT / "nbgrader_config.py", course)
-    ensure_assignment(course, assignment)
-    solved = solution_notebook(nbformat.read(course / "source" / assignment / f"{assignment}.ipynb", as_version=4))
-    (tmp_path / "class" / "solution").mkdir(parents=True)
-    nbformat.write(solved, tmp_path / "class" / "solution" / f"{assignment}.ipynb")
-    results = grade_class(course, assignment, intake_folder(tmp_path / "class", [assignment]),
-                          Settings(jobs=1), tmp_path / "out")
-    (result,) = results
-    autograded = sum(cell.max_score for cell in result.cells if not cell.manual)
-    assert result.score == autograded == 14, [cell for cell in result.cells if cell.score < cell.max_score]
