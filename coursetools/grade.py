@@ -370,8 +370,11 @@ def execute_all(course: Path, assignment: str, students: list[str], settings: Se
         template = Path(scratch_root) / "gradebook.db"
         shutil.copyfile(course / "gradebook.db", template)
         with ThreadPoolExecutor(max_workers=jobs) as pool:
+            # Scratch folders are numbered, not named after students: the kernel's socket paths
+            # must stay short (Unix sockets allow about 100 characters).
             futures = [pool.submit(execute_student, course, assignment, student, template,
-                                   Path(scratch_root) / student, settings, threads) for student in students]
+                                   Path(scratch_root) / f"{number:04d}", settings, threads)
+                       for number, student in enumerate(students)]
             progress = tqdm(as_completed(futures), total=len(futures), desc=f"Bewerten ({jobs} parallel)",
                             unit="Abgabe")
             return sorted((future.result() for future in progress), key=lambda execution: execution.student)

@@ -23,6 +23,8 @@ FIXTURE_COURSE = Path(__file__).parent / "fixtures" / "grading_course"
 ASSIGNMENT = "fixture"
 SETTINGS = Settings(jobs=2, cell_timeout=5, submission_timeout=300, memory_bytes=2**30, cpu_seconds=60)
 MAX_SCORE = 4  # 3 autograded points and 1 manual
+# A long student id, as GitHub Classroom repositories have: the kernel's socket paths must still fit.
+FLOODS = "floods_stdout-" + "x" * 80
 
 # What a submission gets: points of the three autograded tests (the manual answer is graded later).
 EXPECTED_SCORES = {
@@ -33,7 +35,7 @@ EXPECTED_SCORES = {
     "calls_sys_exit": 1,          # SystemExit before add() is defined
     "calls_os_exit": 2,           # the kernel dies in the sample_mean cell; nothing after it scores
     "allocates_without_bound": 1,  # MemoryError at the memory limit before add() is defined
-    "floods_stdout": 3,
+    FLOODS: 3,
     "deleted_test_cell": 1,       # add() is wrong and its visible test was deleted
     "emptied_test_cell": 1,
     "edited_test_cell": 1,
@@ -113,7 +115,7 @@ def hostile_submissions(course: Path, class_dir: Path) -> dict[str, nbformat.Not
         "calls_sys_exit": changed(solved, add="import sys\nsys.exit()\n" + add),
         "calls_os_exit": changed(solved, sample_mean="import os\nos._exit(1)\n"),
         "allocates_without_bound": changed(solved, add="blocks = [bytearray(10**8) for _ in iter(int, 1)]\n" + add),
-        "floods_stdout": changed(solved, add='print("Spam " * 10_000_000)\nfor _ in range(20_000):\n    print("Spam")\n'
+        FLOODS: changed(solved, add='print("Spam " * 10_000_000)\nfor _ in range(20_000):\n    print("Spam")\n'
                                               + add),
         "deleted_test_cell": deleted,
         "emptied_test_cell": changed(solved, add=WRONG_ADD, test_add=""),
@@ -217,7 +219,7 @@ def test_feedback_is_german_and_shows_why_a_test_failed(graded_class):
 
 def test_grading_the_same_submissions_again_gives_identical_grades(graded_class):
     course, class_dir, out = graded_class
-    again = ("good", "calls_os_exit", "floods_stdout")
+    again = ("good", "calls_os_exit", FLOODS)
     first = [row for row in read_csv(out / "grades.csv") if row["student"] in again]
     subset = class_dir.parent / "again"
     for student in again:

@@ -135,14 +135,17 @@ WRONG_SUBMISSIONS: dict[str, list[WrongSubmission]] = {
     ],
     A05: [
         WrongSubmission(
-            "last_epoch_instead_of_best_epochs_counted_from_zero_and_model_chosen_by_training_accuracy", A05,
+            "last_epoch_instead_of_best_and_epochs_counted_from_zero", A05,
             (Mutation("best_epoch", "return val_loss.index(min(val_loss)) + 1", "return len(val_loss)"),
              Mutation("plot_learning_curves", "epochs = range(1, len(history[\"loss\"]) + 1)",
-                      "epochs = range(len(history[\"loss\"]))"),
-             Mutation("select_best", 'results[name]["val_accuracy"]', 'results[name]["train_accuracy"]')),
+                      "epochs = range(len(history[\"loss\"]))")),
             frozenset({"test_best_epoch", "test_best_epoch_noisy_histories", "test_learning_curve_plot",
-                       "test_learning_curve_plot_other_history", "test_selection_follows_validation",
-                       "test_selection_ignores_training_and_test"}),
+                       "test_learning_curve_plot_other_history"}),
+        ),
+        WrongSubmission(
+            "model_chosen_by_training_accuracy", A05,
+            (Mutation("select_best", 'results[name]["val_accuracy"]', 'results[name]["train_accuracy"]'),),
+            frozenset({"test_selection_follows_validation", "test_selection_ignores_training_and_test"}),
         ),
         WrongSubmission(
             "model_chosen_by_test_accuracy", A05,
