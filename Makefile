@@ -10,13 +10,12 @@ export DLKURS_DATA ?= $(CURDIR)/data
 # nbgrader calls tools of the environment (alembic) by name: put it first on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: lab test install sandbox data generate benchmark grade
+.PHONY: lab test install sandbox browser data generate benchmark grade
 
 lab: install
-	mkdir -p exchange
 	cd $(CURDIR) && $(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-test: install sandbox data
+test: install sandbox browser data
 	$(BIN)/python -m pytest
 
 install: $(INSTALLED)
@@ -33,12 +32,21 @@ $(INSTALLED): requirements.txt pyproject.toml jupyter/overrides.json
 	cp jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $@
 
-# Student code is graded inside bubblewrap; install it from Debian's packages when missing (needs root).
-sandbox:
-	@command -v bwrap >/dev/null || { \
+# $(call debian_package,COMMAND,PACKAGE): install PACKAGE from Debian when COMMAND is missing (needs root).
+define debian_package
+	@command -v $(1) >/dev/null || { \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	        apt-get install -y -q bubblewrap >/dev/null || { apt-get update -q && apt-get install -y -q bubblewrap; }; \
-	    else echo "bubblewrap fehlt: bitte 'sudo apt-get install bubblewrap' ausführen" >&2; exit 1; fi; }
+	        apt-get install -y -q $(2) >/dev/null || { apt-get update -q && apt-get install -y -q $(2); }; \
+	    else echo "$(2) fehlt: bitte 'sudo apt-get install $(2)' ausführen" >&2; exit 1; fi; }
+endef
+
+# Student code is graded inside bubblewrap.
+sandbox:
+	$(call debian_package,bwrap,bubblewrap)
+
+# The browser test drives Debian's Chromium (no browser download at run time).
+browser:
+	$(call debian_package,chromium,chromium)
 
 data: install
 	$(BIN)/python -m coursetools.fetch_data

@@ -8,8 +8,9 @@ c.CourseDirectory.course_id = "dlkurs-overfitting"
 c.CourseDirectory.root = course_root
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(course_root, "gradebook.db")
 
-# Students fetch and submit through this folder; `make lab` creates it writable.
+# Students fetch and submit through this folder; it must exist and be writable, however Jupyter is started.
 c.Exchange.root = os.path.join(course_root, "exchange")
+os.makedirs(c.Exchange.root, exist_ok=True)
 
 # The slowest cell (a training run) takes seconds; leave generous headroom for slow laptops.
 c.Execute.timeout = 300
