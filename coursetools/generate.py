@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import nbformat
+
+from .nbgrader_runner import nbgrader
 
 COURSE_ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ("release", "notebooks", "solutions")
@@ -95,16 +95,6 @@ def make_course(directory: Path, course_root: Path = COURSE_ROOT) -> Path:
     for assignment in assignments(directory):
         nbgrader(directory, "generate_assignment", assignment, "--force")
     return directory
-
-
-def nbgrader(course: Path, *arguments: str) -> subprocess.CompletedProcess:
-    """Run an nbgrader command in ``course``; raise with its output when it fails."""
-    result = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *arguments], cwd=course, capture_output=True, text=True,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"nbgrader {' '.join(arguments)} failed:\n{result.stdout}\n{result.stderr}")
-    return result
 
 
 def main() -> None:

@@ -27,12 +27,9 @@ import argparse
 import copy
 import csv
 import html
-import multiprocessing
 import os
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 import zipfile
@@ -45,6 +42,7 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from tqdm import tqdm
 
+from .nbgrader_runner import NbgraderError, NbgraderTimeout, nbgrader
 from .sandbox import Limits
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -242,18 +240,14 @@ def execute_student(course: Path, assignment: str, student: str, gradebook: Path
         restore_cell_metadata(path, course / "release" / assignment / path.name)
     shutil.copyfile(gradebook, scratch / "gradebook.db")
     (scratch / "nbgrader_config.py").write_text(scratch_config(course, scratch, settings, threads))
-    child = FORKSERVER.Process(target=autograde_in_scratch, args=(scratch, assignment, student))
-    child.start()
-    child.join(settings.submission_timeout)
     error = None
-    if child.is_alive():
-        child.kill()
-        child.join()
+    try:
+        nbgrader(scratch, "autograde", assignment, "--student", student, "--force",
+                 timeout=settings.submission_timeout)
+    except NbgraderTimeout:
         error = f"Abbruch nach {settings.submission_timeout} s Gesamtzeit."
-    elif child.exitcode != 0:
-        log = (scratch / "nbgrader.log").read_text(errors="replace").splitlines()
-        reasons = [line for line in log if "Error" in line and "Please see" not in line]
-        error = f"nbgrader konnte die Abgabe nicht bewerten: {(reasons or log or ['?'])[-1].strip()[:300]}"
+    except NbgraderError as failure:
+        error = f"nbgrader konnte die Abgabe nicht bewerten: {failure}"
     staging = course / STAGING / student / assignment
     staging.mkdir(parents=True, exist_ok=True)
     if error is None:
@@ -263,25 +257,6 @@ def execute_student(course: Path, assignment: str, student: str, gradebook: Path
         shutil.copyfile(submitted / "timestamp.txt", staging / "timestamp.txt")
     shutil.rmtree(scratch, ignore_errors=True)
     return Execution(student, time.monotonic() - started, error)
-
-
-def autograde_in_scratch(scratch: Path, assignment: str, student: str) -> None:
-    """``nbgrader autograde`` for one student, in a child of the fork server (nbgrader already imported)."""
-    log = os.open(scratch / "nbgrader.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-    os.dup2(log, 1)
-    os.dup2(log, 2)
-    os.chdir(scratch)
-    from nbgrader.apps.autogradeapp import AutogradeApp
-
-    app = AutogradeApp()
-    app.initialize([assignment, "--student", student, "--force"])
-    app.start()
-
-
-# Importing nbgrader costs seconds (nbformat's schema checks); a fork server imports it once and
-# forks a fresh, single-threaded child for every student.
-FORKSERVER = multiprocessing.get_context("forkserver")
-FORKSERVER.set_forkserver_preload(["nbgrader.apps.autogradeapp", "coursetools.sandbox"])
 
 
 def restore_cell_metadata(path: Path, released: Path) -> None:
@@ -353,12 +328,12 @@ def record_config(course: Path) -> str:
     ])
 
 
-def run_nbgrader(course: Path, *arguments: str, cwd: Path | None = None) -> None:
-    """Run an nbgrader command for ``course`` (in ``cwd``, default the course); stop with its output on failure."""
-    command = [sys.executable, "-m", "nbgrader", *arguments]
-    result = subprocess.run(command, cwd=cwd or course, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"nbgrader {' '.join(arguments)} ist gescheitert:\n{result.stdout}\n{result.stderr}")
+def run_nbgrader(course: Path, *arguments: str) -> None:
+    """Run an nbgrader command in ``course``; stop the grading command with its error when it fails."""
+    try:
+        nbgrader(course, *arguments)
+    except NbgraderError as error:
+        raise SystemExit(f"nbgrader {' '.join(arguments)} ist gescheitert: {error}") from error
 
 
 def execute_all(course: Path, assignment: str, students: list[str], settings: Settings) -> list[Execution]:
@@ -384,11 +359,10 @@ def record_all(course: Path, assignment: str) -> str | None:
     """Step 3: one nbgrader run writes all scores into the course's gradebook. Returns its error, if any."""
     grading = course / GRADING_DIR
     (grading / "nbgrader_config.py").write_text(record_config(course))
-    result = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force"],
-                            cwd=grading, capture_output=True, text=True)
-    if result.returncode != 0:
-        lines = [line for line in result.stderr.splitlines() if "ERROR" in line]
-        return "; ".join(line.strip() for line in lines[-3:]) or result.stderr[-300:]
+    try:
+        nbgrader(grading, "autograde", assignment, "--force")
+    except NbgraderError as error:
+        return str(error)
     return None
 
 
