@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 FORKSERVER = multiprocessing.get_context("forkserver")
-FORKSERVER.set_forkserver_preload(["nbgrader.apps.nbgraderapp", "coursetools.sandbox"])
+FORKSERVER.set_forkserver_preload(["nbgrader.apps.nbgraderapp", "coursetools.sandbox", "dlkurs"])
 
 
 class NbgraderError(RuntimeError):

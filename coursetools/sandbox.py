@@ -28,9 +28,6 @@ from traitlets import Instance, Integer, Unicode
 
 from nbgrader.preprocessors import Execute
 
-import dlkurs
-from dlkurs.data import CACHE_ENV_VAR, DATA_ENV_VAR, _cache_dir, data_roots
-
 
 class SandboxUnavailableError(RuntimeError):
     """bubblewrap (``bwrap``) is not installed or cannot create namespaces here."""
@@ -84,13 +81,12 @@ class Sandbox:
 
     def read_only_paths(self) -> list[Path]:
         """Python, the virtual environment, the dlkurs package, the datasets and their cache."""
-        paths = {Path(sys.base_prefix), Path(sys.prefix), Path(dlkurs.__file__).resolve().parent, _cache_dir()}
-        paths.update(root for root in data_roots() if root.exists())
+        paths = {Path(sys.base_prefix), Path(sys.prefix), *course_data()[0]}
         return sorted(path.resolve() for path in paths if path.exists())
 
     def environment(self) -> dict[str, str]:
         threads = str(self.limits.threads)
-        environment = {
+        return {
             "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
             "HOME": str(self.workdir),
             "MPLCONFIGDIR": "/tmp/matplotlib",
@@ -98,12 +94,23 @@ class Sandbox:
             "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": threads,
             "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8",
             "JPY_PARENT_PID": "1",  # ipykernel: no parent poller (own PID namespace) and no console banner
-            CACHE_ENV_VAR: str(_cache_dir()),
+            **course_data()[1],
         }
-        roots = [root for root in data_roots() if root.exists()]
-        if roots:
-            environment[DATA_ENV_VAR] = str(roots[0])
-        return environment
+
+
+def course_data() -> tuple[list[Path], dict[str, str]]:
+    """What a kernel needs of the course: the dlkurs package, its tensor cache and the datasets
+    (to read), and the environment variables that point dlkurs to the cache and the first dataset folder.
+
+    dlkurs imports PyTorch (seconds): it is imported here, when a kernel is started, not when the
+    grading command starts; the fork server of :mod:`coursetools.nbgrader_runner` preloads it.
+    """
+    import dlkurs
+    from dlkurs.data import CACHE_ENV_VAR, DATA_ENV_VAR, _cache_dir, data_roots
+
+    roots = [root for root in data_roots() if root.exists()]
+    environment = {CACHE_ENV_VAR: str(_cache_dir())} | ({DATA_ENV_VAR: str(roots[0])} if roots else {})
+    return [Path(dlkurs.__file__).resolve().parent, _cache_dir(), *roots], environment
 
 
 class SandboxedKernelManager(AsyncKernelManager):
