@@ -1,11 +1,12 @@
 """Class grading throughput: plain sequential ``nbgrader autograde`` against the grading command.
 
-    python benchmarks/grading_throughput.py [--assignment 01_gezielt_overfitten] [--sizes 1 8 32]
+    python benchmarks/grading_throughput.py [--assignment 01_gezielt_overfitten] [--sizes 1 8 32] [--repeats 3 3 1]
 
-For each class size N, N copies of the solution are graded once by ``nbgrader autograde`` (one
-student after the other, no sandbox) and once by ``coursetools.grade`` (sandboxed, in parallel).
-Also prints one submission's grading time relative to executing its notebook with nbconvert.
-Measures only; no test enforces these numbers.
+For each class size N, N copies of the solution are graded by ``nbgrader autograde`` (one student
+after the other, no sandbox) and by ``coursetools.grade`` (sandboxed, in parallel), as often as
+``--repeats`` says for that size (median and range). Also prints one submission's grading time
+relative to executing its notebook with nbconvert, and plots the grading time against the class
+size (``grading_throughput.png``). Measures only; no test enforces these numbers.
 """
 from __future__ import annotations
 
@@ -20,10 +21,15 @@ import tempfile
 import time
 from pathlib import Path
 
+import matplotlib
 import nbformat
 
 from coursetools.generate import COURSE_ROOT, solution_notebook
-from coursetools.grade import Settings, ensure_assignment, grade_class, intake_folder
+from coursetools.grade import ensure_assignment
+from notebook_times import execute_seconds
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402 (after choosing the backend)
 
 
 def course_with(assignment: str, directory: Path) -> Path:
@@ -32,14 +38,6 @@ def course_with(assignment: str, directory: Path) -> Path:
     shutil.copy(COURSE_ROOT / "nbgrader_config.py", course)
     ensure_assignment(course, assignment)
     return course
-
-
-def execute_seconds(notebook: Path) -> float:
-    with tempfile.TemporaryDirectory() as scratch:
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-                        "--output-dir", scratch, str(notebook)], check=True, capture_output=True)
-        return time.perf_counter() - started
 
 
 def hand_in_copies(course: Path, assignment: str, solved: nbformat.NotebookNode, size: int) -> Path:
@@ -62,18 +60,45 @@ def sequential_seconds(course: Path, assignment: str, class_dir: Path) -> float:
 
 
 def command_seconds(course: Path, assignment: str, class_dir: Path) -> float:
+    """The grading command as an instructor runs it: a fresh process (its start and imports count)."""
     shutil.rmtree(course / "submitted", ignore_errors=True)
     started = time.perf_counter()
-    grade_class(course, assignment, intake_folder(class_dir, [assignment]), Settings(), course / "grades")
+    subprocess.run([sys.executable, "-m", "coursetools.grade", assignment, "--from-folder", str(class_dir),
+                    "--course", str(course)], check=True, capture_output=True)
     return time.perf_counter() - started
+
+
+def spread(times: list[float]) -> str:
+    """Median and range of some timings, e.g. ``102.5 s (98.1–110.2)``."""
+    if len(times) == 1:
+        return f"{times[0]:.1f} s"
+    return f"{statistics.median(times):.1f} s ({min(times):.1f}–{max(times):.1f})"
+
+
+def plot(sizes: list[int], sequential: list[float], command: list[float], execute: float, path: Path) -> None:
+    """Seconds to grade a class against its size, with the ideal: one execution per student, all cores busy."""
+    figure, axes = plt.subplots(figsize=(6, 3.5))
+    axes.plot(sizes, sequential, "o-", label="nbgrader autograde, sequential")
+    axes.plot(sizes, command, "s-", label="grading command (sandboxed, parallel)")
+    axes.plot(sizes, [size * execute / (os.cpu_count() or 1) for size in sizes], "k--", linewidth=1,
+              label=f"ideal: executions spread over {os.cpu_count()} cores")
+    axes.set_xlabel("students")
+    axes.set_ylabel("seconds (median)")
+    axes.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--assignment", default="01_gezielt_overfitten")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--repeats", type=int, nargs="+", default=[3, 3, 1], help="runs per class size")
     parser.add_argument("--repeat", type=int, default=3, help="runs of the notebook execution baseline")
+    parser.add_argument("--plot", type=Path, default=Path(__file__).with_name("grading_throughput.png"))
     args = parser.parse_args()
+    if len(args.repeats) != len(args.sizes):
+        parser.error("--repeats needs one number per class size")
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores; assignment {args.assignment}\n")
     with tempfile.TemporaryDirectory() as directory:
         course = course_with(args.assignment, Path(directory))
@@ -83,23 +108,36 @@ def main() -> None:
         nbformat.write(solved, solved_path)
         executions = [execute_seconds(solved_path) for _ in range(args.repeat)]
         execute = statistics.median(executions)
-        print(f"Executing the solution notebook (nbconvert, cold): median {execute:.1f} s "
-              f"({min(executions):.1f}–{max(executions):.1f} s, {args.repeat} runs)\n")
-        rows, one_submission = [], None
-        for size in args.sizes:
+        print(f"Executing the solution notebook (nbconvert, cold): {spread(executions)}, {args.repeat} runs\n")
+        rows, medians = [], {"sequential": [], "command": []}
+        for size, repeats in zip(args.sizes, args.repeats):
             class_dir = hand_in_copies(course, args.assignment, solved, size)
-            sequential = sequential_seconds(course, args.assignment, class_dir)
-            command = command_seconds(course, args.assignment, class_dir)
-            rows.append(f"| {size} | {sequential:.1f} s | {60 * size / sequential:.1f} | {command:.1f} s "
-                        f"| {60 * size / command:.1f} | {sequential / command:.2f}× |")
+            sequential, command = [], []
+            for _ in range(repeats):
+                sequential.append(sequential_seconds(course, args.assignment, class_dir))
+                command.append(command_seconds(course, args.assignment, class_dir))
+            medians["sequential"].append(statistics.median(sequential))
+            medians["command"].append(statistics.median(command))
+            rows.append(f"| {size} | {repeats} | {spread(sequential)} | {60 * size / medians['sequential'][-1]:.1f} "
+                        f"| {spread(command)} | {60 * size / medians['command'][-1]:.1f} "
+                        f"| {medians['sequential'][-1] / medians['command'][-1]:.2f}× |")
             print(rows[-1], file=sys.stderr, flush=True)
-            if size == 1:
-                one_submission = command / execute
-        print("| students | nbgrader autograde, sequential | students/min | grading command | students/min "
-              "| speed-up |\n|---|---|---|---|---|---|")
+        print("| students | runs | nbgrader autograde, sequential | students/min | grading command | students/min "
+              "| speed-up |\n|---|---|---|---|---|---|---|")
         print("\n".join(rows))
-        if one_submission is not None:
-            print(f"\nOne submission with the grading command: {one_submission:.2f}× its notebook's execution.")
+        if 1 in args.sizes:
+            one = medians["command"][args.sizes.index(1)]
+            print(f"\nA class of one, graded by the command from a fresh process: {one / execute:.2f}× its "
+                  "notebook's execution (start, imports and recording included).")
+        if len(args.sizes) >= 2:
+            (small, large), cores = args.sizes[-2:], os.cpu_count() or 1
+            per_student = (medians["command"][-1] - medians["command"][-2]) / (large - small)
+            print(f"Each further student (from {small} to {large}) adds {per_student:.1f} s: one submission takes "
+                  f"about {per_student * cores:.1f} s of a core, {per_student * cores / execute:.2f}× its notebook's "
+                  f"execution, {cores} graded at a time.")
+        plot(args.sizes, medians["sequential"], medians["command"], execute, args.plot)
+        print(f"\n![grading time against class size]({args.plot.name})")
+
 
 if __name__ == "__main__":
     main()
