@@ -67,9 +67,10 @@ class Sandbox:
         args += ["--ro-bind", "/usr", "/usr"]
         for path in ("/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives"):
             args += ["--ro-bind-try", path, path]
+        # The empty /tmp first: paths bound afterwards stay visible even when they lie under /tmp.
+        args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
         for path in self.read_only_paths():
             args += ["--ro-bind", str(path), str(path)]
-        args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
         for path in (self.workdir, self.runtime_dir):
             args += ["--bind", str(path), str(path)]
         args += ["--chdir", str(self.workdir)]
