@@ -1,9 +1,10 @@
 """The whole test suite's time, run as ``make test`` runs it, and where that time goes.
 
-    python benchmarks/suite_time.py [PYTEST ARGUMENTS, e.g. tests/test_grade_class.py]
+    python benchmarks/suite_time.py [PYTEST ARGUMENTS]   # e.g. tests/test_grade_class.py
 
-Runs pytest once with ``--durations=0`` (on the whole suite unless told otherwise) and prints a markdown table of seconds per part of the
-suite (the grading round trip, the solution notebooks under nbval, the browser test, ...).
+Runs pytest once with ``--durations=0`` (on the whole suite unless told otherwise) and prints a
+markdown table of seconds per part of the suite (the grading round trip, the solution notebooks
+under nbval, the browser test, ...).
 Measures only; no test enforces these numbers. Expects ``make``'s environment (``make benchmark``).
 """
 from __future__ import annotations

@@ -34,7 +34,7 @@ ASSIGNMENT_ROW = f'tr:has(td.name a:text-is("{ASSIGNMENT}"))'
 RUN_TIMEOUT_MS = 300_000
 """Running or validating the whole notebook: about 20 s here, generous for a slow, shared machine."""
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} fehlt: make test installiert es")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: make test installs it")
 
 
 class Session:
@@ -223,7 +223,8 @@ class TestStudentAndInstructorPath:
             cell.locator(".cm-content").click()
             page.keyboard.press("ControlOrMeta+a")
             page.keyboard.insert_text(source)
-            assert squeeze(cell.locator(".cm-content").text_content() or "") == squeeze(source), f"cell {index} not filled in"
+            typed = cell.locator(".cm-content").text_content() or ""
+            assert squeeze(typed) == squeeze(source), f"cell {index} was not filled in: {typed[:200]!r}"
             page.keyboard.press("Escape")
         session.screenshot("solution_typed")
         session.menu("Edit", "editmenu:clear-all")  # no error of the untouched run may linger
