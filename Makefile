@@ -58,7 +58,7 @@ generate: install
 grade: install sandbox data
 	$(BIN)/python -m coursetools.grade $(ARGS)
 
-# Speed report (about 45 min): pipelines, notebooks, grading, the whole suite; written to benchmarks/REPORT.md
+# Speed report (about 25 min): pipelines, notebooks, grading, the whole suite; written to benchmarks/REPORT.md
 benchmark: install sandbox browser data
 	set -e; { echo "# Benchmark report"; echo; echo "Machine: $$(nproc) cores, $$(uname -m), $$(lscpu | sed -n 's/^Model name: *//p'), $$(date -u +%F)"; \
 	  echo; echo "## Training pipeline: textbook DataLoader vs preloaded tensors"; echo; \

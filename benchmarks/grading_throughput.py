@@ -76,12 +76,12 @@ def spread(times: list[float]) -> str:
 
 
 def plot(sizes: list[int], sequential: list[float], command: list[float], execute: float, path: Path) -> None:
-    """Seconds to grade a class against its size, with the ideal: one execution per student, all cores busy."""
+    """Seconds to grade a class against its size, beside a reference: N cold notebook runs spread over the cores."""
     figure, axes = plt.subplots(figsize=(6, 3.5))
     axes.plot(sizes, sequential, "o-", label="nbgrader autograde, sequential")
     axes.plot(sizes, command, "s-", label="grading command (sandboxed, parallel)")
     axes.plot(sizes, [size * execute / (os.cpu_count() or 1) for size in sizes], "k--", linewidth=1,
-              label=f"ideal: executions spread over {os.cpu_count()} cores")
+              label=f"reference: N cold notebook runs (nbconvert) ÷ {os.cpu_count()} cores")
     axes.set_xlabel("students")
     axes.set_ylabel("seconds (median)")
     axes.legend(fontsize=8)

@@ -28,6 +28,7 @@ from dlkurs.data import MNIST_MEAN, MNIST_STD
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 (after choosing the backend)
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 BATCH_SIZE = 64
 Batches = Callable[[], Iterable[tuple[torch.Tensor, torch.Tensor]]]
@@ -121,6 +122,7 @@ def compare(name: str, make_model: Callable[[], nn.Module], train: ImageData, te
     print(f"| {name} | {results['textbook_seconds']:.2f} (±{results['textbook_spread'] / 2:.2f}) "
           f"| {results['course_seconds']:.2f} (±{results['course_spread'] / 2:.2f}) "
           f"| {results['textbook_seconds'] / results['course_seconds']:.1f}× | {results['floor_seconds']:.2f} "
+          f"| {results['course_seconds'] / results['floor_seconds']:.1f}× "
           f"| {results['textbook_accuracy']:.3f} | {results['course_accuracy']:.3f} |", flush=True)
     return results
 
@@ -150,9 +152,12 @@ def plot(results: dict[str, dict[str, float]], path: Path) -> None:
         axes.bar([index + (offset - 1) * 0.27 for index in range(len(names))],
                  [results[name][key] for name in names], width=0.27, label=label)
     axes.set_xticks(range(len(names)), names)
-    axes.set_ylabel("seconds per epoch")
+    axes.set_ylabel("seconds per epoch (log scale)")
     axes.set_yscale("log")
-    axes.legend(fontsize=8)
+    one_two_five = FuncFormatter(lambda value, _: f"{value:g}" if f"{value:g}".strip("0.")[:1] in "125" else "")
+    axes.yaxis.set_major_formatter(one_two_five)
+    axes.yaxis.set_minor_formatter(one_two_five)
+    axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3)
     figure.tight_layout()
     figure.savefig(path, dpi=120)
 
@@ -164,8 +169,8 @@ def main() -> None:
     args = parser.parse_args()
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, batch size {BATCH_SIZE}, "
           f"{args.epochs} epochs each; seconds per epoch as median (± half the range)\n")
-    print("| model | textbook s/epoch | course s/epoch | ratio | matmul floor s | textbook accuracy "
-          "| course accuracy |\n|---|---|---|---|---|---|---|")
+    print("| model | textbook s/epoch | course s/epoch | ratio | matmul floor s | course ÷ floor | textbook accuracy "
+          "| course accuracy |\n|---|---|---|---|---|---|---|---|")
     mnist_train, mnist_test = load_mnist(train=True), load_mnist(train=False)
     results = {
         "MNIST MLP (01)": compare("MNIST 784-128-10 (01)", mnist_small_mlp, mnist_train, mnist_test,
@@ -181,9 +186,17 @@ def main() -> None:
 
     results["CIFAR-2 MLP (03)"] = compare("CIFAR-2 3072-512-2 (03)", cifar2_mlp, normalised(cifar_train),
                                           normalised(cifar_val), textbook_cifar2(mean, std), args.epochs)
+    accuracy_gap = max(abs(values["textbook_accuracy"] - values["course_accuracy"]) for values in results.values())
+    multiples = ", ".join(f"{values['course_seconds'] / values['floor_seconds']:.1f}× ({name})"
+                          for name, values in results.items())
+    print(f"\nWhat limits it: an epoch of the course pipeline takes {multiples}"
+          " the time of the model's matrix multiplications alone (random operands, so approximate). Near 1× the "
+          "epoch is compute-bound and no data pipeline can be faster; the textbook's extra time is its per-sample "
+          "transform and collation, whatever the model, so the ratio is largest for the smallest network. "
+          f"After the same epochs the two pipelines' test accuracies differ by at most {accuracy_gap:.3f}.")
     settings_sweep(mnist_train, 1)
     plot(results, args.plot)
-    print(f"\nPlot: {args.plot.name}")
+    print(f"\n![seconds per epoch]({args.plot.name})")
 
 
 if __name__ == "__main__":
