@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
 import tempfile
 from pathlib import Path
 
@@ -48,8 +47,6 @@ def error_lines(log: str) -> str:
 
 def _run(folder: Path, log: Path, arguments: tuple[str, ...]) -> None:
     """In the forked child: send output to ``log``, change to ``folder``, run the nbgrader command."""
-    # nbgrader calls the environment's `alembic` by name, also when the environment is not activated.
-    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     output = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     os.dup2(output, 1)
     os.dup2(output, 2)

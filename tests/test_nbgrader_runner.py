@@ -1,6 +1,9 @@
 """nbgrader commands run in children of one fork server, each in its own folder."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,3 +32,12 @@ def test_a_failing_command_reports_nbgraders_error_lines(tmp_path):
 def test_a_command_that_runs_too_long_is_killed(tmp_path):
     with pytest.raises(NbgraderTimeout, match="killed after 2 s"):
         nbgrader(course_with_config(tmp_path, "import time", "time.sleep(60)"), "db", "student", "list", timeout=2)
+
+
+def test_gradebooks_open_without_an_activated_environment(tmp_path):
+    """`.venv/bin/python -m coursetools.grade` without `source .venv/bin/activate`: nbgrader calls `alembic` by name."""
+    opens_a_gradebook = ("import coursetools; from nbgrader.api import Gradebook; "
+                         f"Gradebook('sqlite:///{tmp_path / 'gradebook.db'}').close()")
+    environment = {"PATH": os.defpath, "HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", opens_a_gradebook], env=environment, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-1000:]
