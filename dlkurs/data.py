@@ -72,11 +72,11 @@ class ImageData:
 
 def data_roots() -> list[Path]:
     """The folders searched for datasets, in order: ``$DLKURS_DATA``, then ``./data``."""
-    roots = []
-    if os.environ.get(DATA_ENV_VAR):
-        roots.append(Path(os.environ[DATA_ENV_VAR]).expanduser().resolve())
-    roots.append(Path("data").resolve())
-    return roots
+    local = Path("data").resolve()
+    if not os.environ.get(DATA_ENV_VAR):
+        return [local]
+    chosen = Path(os.environ[DATA_ENV_VAR]).expanduser().resolve()
+    return [chosen] if chosen == local else [chosen, local]
 
 
 def load_mnist(train: bool = True, normalize: bool = True) -> ImageData:

@@ -13,6 +13,12 @@ from dlkurs import (
 from dlkurs.data import CACHE_ENV_VAR, DATA_ENV_VAR
 
 
+def test_data_roots_name_local_data_once_when_the_environment_variable_points_there(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(DATA_ENV_VAR, "data")
+    assert data_roots() == [tmp_path / "data"]
+
+
 def test_data_roots_are_the_environment_variable_then_local_data(monkeypatch, tmp_path):
     monkeypatch.setenv(DATA_ENV_VAR, str(tmp_path / "shared"))
     monkeypatch.chdir(tmp_path)
