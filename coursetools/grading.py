@@ -22,20 +22,33 @@ Scores = dict[str, float]
 
 @dataclass(frozen=True)
 class Mutation:
-    """Replace ``old`` by ``new`` in the submitted solution cell with ``grade_id == cell``."""
+    """Replace ``old`` by ``new`` in the submitted solution cell with ``grade_id == cell``.
+
+    ``old=None`` replaces the cell's whole source: a student who wrote the answer their own way.
+    """
 
     cell: str
-    old: str
+    old: str | None
     new: str
+
+
+@dataclass(frozen=True)
+class ExtraCell:
+    """A code cell of the student's own (no nbgrader metadata), inserted after the cell ``after`` (a grade_id)."""
+
+    after: str
+    source: str
 
 
 def student_notebook(
     course: Path, assignment: str, notebook: str, solved: bool, mutations: tuple[Mutation, ...] = (),
+    extra_cells: tuple[ExtraCell, ...] = (),
 ) -> nbformat.NotebookNode:
     """The released notebook as a student hands it in.
 
     ``solved=False`` leaves it untouched (a blank submission); ``solved=True`` fills every solution
-    cell with the source's solution, then applies ``mutations`` to make a wrong answer.
+    cell with the source's solution, then applies ``mutations`` (a wrong answer, or a right one
+    written differently) and inserts ``extra_cells``.
     """
     released = nbformat.read(course / "release" / assignment / f"{notebook}.ipynb", as_version=4)
     if not solved:
@@ -54,10 +67,19 @@ def student_notebook(
         if grade_id in solutions:
             cell.source = solutions[grade_id]
             for mutation in mutations:
-                if mutation.cell == grade_id:
-                    if mutation.old not in cell.source:
-                        raise ValueError(f"{mutation.old!r} is not in solution cell {grade_id!r}")
+                if mutation.cell != grade_id:
+                    continue
+                if mutation.old is None:
+                    cell.source = mutation.new
+                elif mutation.old in cell.source:
                     cell.source = cell.source.replace(mutation.old, mutation.new)
+                else:
+                    raise ValueError(f"{mutation.old!r} is not in solution cell {grade_id!r}")
+    for extra in extra_cells:
+        ids = [cell.metadata.get("nbgrader", {}).get("grade_id") for cell in released.cells]
+        if extra.after not in ids:
+            raise ValueError(f"ExtraCell names an unknown cell: {extra.after!r}")
+        released.cells.insert(ids.index(extra.after) + 1, nbformat.v4.new_code_cell(extra.source))
     return released
 
 

@@ -1,8 +1,8 @@
 """The grading round trip: release, hand in, grade with a real gradebook, compare points.
 
 For every assignment a throw-away course copy grades a blank submission (0 on every autograded
-cell), the solution (full marks) and each deliberately wrong submission (exactly the points of
-the cells it should fail are lost). All submissions of an assignment are graded by one run of the
+cell), the solution (full marks), right answers written unlike the reference (full marks) and
+wrong ones (exactly the points of the cells they should fail are lost); see ``tests/submissions/``. All submissions of an assignment are graded by one run of the
 class grading command (sandboxed, in parallel), so each notebook executes once per submission.
 """
 from __future__ import annotations
@@ -11,10 +11,11 @@ import pytest
 
 from coursetools.generate import assignments, make_course, source_notebooks
 from coursetools.grading import autograde, autograded_cells, student_notebook
-from wrong_submissions import WRONG_SUBMISSIONS
+from submissions import Submission, correct_submissions, wrong_submissions
 
 ASSIGNMENTS = assignments()
-WRONG = [(assignment, wrong) for assignment in ASSIGNMENTS for wrong in WRONG_SUBMISSIONS.get(assignment, [])]
+WRONG = [(assignment, wrong) for assignment in ASSIGNMENTS for wrong in wrong_submissions(assignment)]
+CORRECT = [(assignment, right) for assignment in ASSIGNMENTS for right in correct_submissions(assignment)]
 
 
 def notebooks_of(assignment: str) -> list[str]:
@@ -31,14 +32,19 @@ def graded(tmp_path_factory):
             "blank": {nb: student_notebook(course, assignment, nb, solved=False) for nb in notebooks_of(assignment)},
             "solution": {nb: student_notebook(course, assignment, nb, solved=True) for nb in notebooks_of(assignment)},
         }
-        for wrong in WRONG_SUBMISSIONS.get(assignment, []):
-            submissions[wrong.name] = {
-                nb: student_notebook(course, assignment, nb, solved=True,
-                                     mutations=wrong.mutations if nb == wrong.notebook else ())
-                for nb in notebooks_of(assignment)
-            }
+        for submission in wrong_submissions(assignment) + correct_submissions(assignment):
+            submissions[submission.name] = {nb: handed_in(course, assignment, nb, submission)
+                                            for nb in notebooks_of(assignment)}
         scores[assignment] = autograde(course, assignment, submissions)
     return course, scores
+
+
+def handed_in(course, assignment: str, notebook: str, submission: Submission):
+    """``notebook`` as the student of ``submission`` hands it in (their edits only in their notebook)."""
+    if notebook != submission.notebook:
+        return student_notebook(course, assignment, notebook, solved=True)
+    return student_notebook(course, assignment, notebook, solved=True, mutations=submission.mutations,
+                            extra_cells=submission.extra_cells)
 
 
 def autograded_points(graded, assignment: str, student: str, notebook: str) -> tuple[dict, dict]:
@@ -69,6 +75,13 @@ def test_wrong_submission_loses_exactly_its_points(graded, assignment, wrong):
     assert got == {cell: 0.0 if cell in wrong.loses else points for cell, points in maximum.items()}
 
 
+@pytest.mark.parametrize(("assignment", "right"), CORRECT, ids=[right.name for _, right in CORRECT])
+def test_correct_but_different_submission_scores_full_marks(graded, assignment, right):
+    assert not right.loses, f"{right.name} is listed as correct but loses {sorted(right.loses)}"
+    maximum, got = autograded_points(graded, assignment, right.name, right.notebook)
+    assert got == maximum
+
+
 def test_every_assignment_has_at_least_three_wrong_submissions():
     for assignment in ASSIGNMENTS:
-        assert len(WRONG_SUBMISSIONS.get(assignment, [])) >= 3, assignment
+        assert len(wrong_submissions(assignment)) >= 3, assignment
