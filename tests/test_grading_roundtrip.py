@@ -24,19 +24,27 @@ def notebooks_of(assignment: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """Autograde all submissions of every assignment; return the course and the scores."""
+    """The course copy, and a function that grades all submissions of one assignment (once) and returns their scores.
+
+    Assignments are graded when a test first needs them, so ``-k 02_regularisieren`` grades only that one.
+    """
     course = make_course(tmp_path_factory.mktemp("course"))
-    scores = {}
-    for assignment in ASSIGNMENTS:
-        submissions = {
-            "blank": {nb: student_notebook(course, assignment, nb, solved=False) for nb in notebooks_of(assignment)},
-            "solution": {nb: student_notebook(course, assignment, nb, solved=True) for nb in notebooks_of(assignment)},
-        }
-        for submission in wrong_submissions(assignment) + correct_submissions(assignment):
-            submissions[submission.name] = {nb: handed_in(course, assignment, nb, submission)
-                                            for nb in notebooks_of(assignment)}
-        scores[assignment] = autograde(course, assignment, submissions)
-    return course, scores
+    scores: dict[str, dict] = {}
+
+    def scores_of(assignment: str) -> dict:
+        if assignment not in scores:
+            submissions = {
+                "blank": {nb: student_notebook(course, assignment, nb, solved=False) for nb in notebooks_of(assignment)},
+                "solution": {nb: student_notebook(course, assignment, nb, solved=True)
+                             for nb in notebooks_of(assignment)},
+            }
+            for submission in wrong_submissions(assignment) + correct_submissions(assignment):
+                submissions[submission.name] = {nb: handed_in(course, assignment, nb, submission)
+                                                for nb in notebooks_of(assignment)}
+            scores[assignment] = autograde(course, assignment, submissions)
+        return scores[assignment]
+
+    return course, scores_of
 
 
 def handed_in(course, assignment: str, notebook: str, submission: Submission):
@@ -49,9 +57,9 @@ def handed_in(course, assignment: str, notebook: str, submission: Submission):
 
 def autograded_points(graded, assignment: str, student: str, notebook: str) -> tuple[dict, dict]:
     """The autograded test cells' maximum points and the points ``student`` got for them."""
-    course, scores = graded
+    course, scores_of = graded
     maximum = autograded_cells(course, assignment, notebook)
-    return maximum, {cell: scores[assignment][student][notebook][cell] for cell in maximum}
+    return maximum, {cell: scores_of(assignment)[student][notebook][cell] for cell in maximum}
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -68,14 +76,14 @@ def test_solution_scores_full_marks(graded, assignment):
         assert got == maximum
 
 
-@pytest.mark.parametrize(("assignment", "wrong"), WRONG, ids=[wrong.name for _, wrong in WRONG])
+@pytest.mark.parametrize(("assignment", "wrong"), WRONG, ids=[f"{assignment}-{wrong.name}" for assignment, wrong in WRONG])
 def test_wrong_submission_loses_exactly_its_points(graded, assignment, wrong):
     maximum, got = autograded_points(graded, assignment, wrong.name, wrong.notebook)
     assert wrong.loses <= set(maximum), f"unknown test cells in loses: {sorted(wrong.loses - set(maximum))}"
     assert got == {cell: 0.0 if cell in wrong.loses else points for cell, points in maximum.items()}
 
 
-@pytest.mark.parametrize(("assignment", "right"), CORRECT, ids=[right.name for _, right in CORRECT])
+@pytest.mark.parametrize(("assignment", "right"), CORRECT, ids=[f"{assignment}-{right.name}" for assignment, right in CORRECT])
 def test_correct_but_different_submission_scores_full_marks(graded, assignment, right):
     assert not right.loses, f"{right.name} is listed as correct but loses {sorted(right.loses)}"
     maximum, got = autograded_points(graded, assignment, right.name, right.notebook)
