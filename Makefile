@@ -33,10 +33,10 @@ $(INSTALLED): requirements.txt pyproject.toml jupyter/overrides.json
 	touch $@
 
 # $(call debian_package,COMMAND,PACKAGE): install PACKAGE from Debian when COMMAND is missing (needs root).
+# tools/debian_install.sh waits for apt's locks when another apt runs (unattended upgrades).
 define debian_package
 	@command -v $(1) >/dev/null || { \
-	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	        apt-get install -y -q $(2) >/dev/null || { apt-get update -q && apt-get install -y -q $(2); }; \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then tools/debian_install.sh $(2); \
 	    else echo "$(2) fehlt: bitte 'sudo apt-get install $(2)' ausführen" >&2; exit 1; fi; }
 endef
 
