@@ -14,7 +14,8 @@ import nbformat
 from nbgrader.api import Gradebook
 
 from .generate import solution_notebook
-from .grade import Settings, grade_class, intake_folder
+from .grade import Settings, grade_class
+from .intake import intake_folder
 
 Scores = dict[str, float]
 """Points per grade cell (its ``grade_id``) of one submitted notebook."""
