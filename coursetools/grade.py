@@ -4,17 +4,24 @@
     python -m coursetools.grade 02_regularisieren --from-folder ~/classroom/02-repos
     python -m coursetools.grade 02_regularisieren --from-zip lms-download.zip
 
-1. *Intake.* Submissions come from nbgrader's exchange (``nbgrader collect``), from a folder with
-   one folder per student (e.g. the students' repositories cloned from GitHub Classroom; the
-   notebooks may lie anywhere inside), or from an LMS zip (the same layout zipped, or flat files
-   ``<student>_<notebook>.ipynb``). Each notebook is copied to ``submitted/<student>/<assignment>/``.
-   Files with unknown names are listed as problems by name and skipped; an empty file, a file that
-   is not a notebook and a notebook of another assignment are listed, and the blank released
-   notebook is graded in their place (0 points, but the student is in the gradebook).
+1. *Intake* (:mod:`coursetools.intake`). Submissions come from nbgrader's exchange (collected by
+   the intake itself, newest submission per student), from a folder with one folder per student
+   (e.g. the students' repositories cloned from GitHub Classroom; the notebooks may lie anywhere
+   inside), or from an LMS zip (the same layout zipped, or flat files ``<student>_<notebook>.ipynb``).
+   No link is followed and only regular files are read. Each notebook is copied to
+   ``submitted/<student>/<assignment>/``, with ``timestamp.txt`` only when the submission time is
+   plausible (it is the student's claim, see the intake's docstring). Links, special files and
+   files with unknown names are listed as problems by name and skipped; an empty file, a file that
+   is not a notebook, one too large and a notebook of another assignment are listed, and the blank
+   released notebook is graded in their place (0 points, but the student is in the gradebook).
+   Submissions whose code reaches into the interpreter (:mod:`coursetools.code_scan`) are listed
+   for manual review.
 2. *Execution, in parallel.* Each student is autograded by nbgrader in a scratch course of their
    own (its own copy of the gradebook, so no two processes ever write one SQLite file), with the
-   kernel in a sandbox (:mod:`coursetools.sandbox`): per-cell timeout, CPU-time and memory limits,
-   no network, no view of the course, the gradebook or other students.
+   kernel in a sandbox (:mod:`coursetools.sandbox`): timeouts per cell and per submission, one
+   memory budget and process cap per submission (a cgroup where the machine allows one), the CPUs
+   of its grading slot, no privileges, no network, no view of the course, the gradebook or other
+   students.
 3. *Recording, sequentially.* One ``nbgrader autograde`` run in the course reads the executed
    notebooks and writes every score into the course's gradebook (the only writer), so the
    Formgrader shows them for manual grading.
@@ -28,45 +35,30 @@ import copy
 import csv
 import html
 import os
-import re
+import queue
 import shutil
 import tempfile
 import time
-import zipfile
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from tqdm import tqdm
 
+from .intake import (Intake, Problem, check_notebooks, hand_in, intake_exchange, intake_folder, intake_zip,
+                     notebook_names)
 from .nbgrader_runner import NbgraderError, NbgraderTimeout, nbgrader
-from .sandbox import Limits
+from .cgroups import Cgroup, CgroupLimits, cgroup_unavailable_reason, create_cgroup
+from .sandbox import Limits, slot_cpu_sets
+from .spreadsheet import safe_cell
 
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 GRADING_DIR = ".grading"
 """Working folder of the command in the course: step 3's config and the executed notebooks."""
 STAGING = f"{GRADING_DIR}/executed"
 """Where the executed notebooks wait for step 3 (relative to the course)."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A file or student that could not be graded (fully), with the reason in German."""
-
-    student: str
-    file: str
-    reason: str
-
-
-@dataclass
-class Intake:
-    """The notebooks to grade per student, and what was wrong with the rest."""
-
-    submissions: dict[str, dict[str, Path]] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -75,144 +67,10 @@ class Settings:
 
     jobs: int = max(1, os.cpu_count() or 1)
     cell_timeout: int = 300
-    submission_timeout: int = 3600
+    submission_timeout: int = 900
+    """Wall-clock seconds for all notebooks of one submission, kernel starts included."""
     memory_bytes: int = Limits.memory_bytes
     cpu_seconds: int = Limits.cpu_seconds
-
-
-# ---------------------------------------------------------------------------------------------- intake
-
-def notebook_names(course: Path, assignment: str) -> list[str]:
-    """The notebooks of ``assignment`` (file stems), from its source folder."""
-    names = sorted(path.stem for path in (course / "source" / assignment).glob("*.ipynb"))
-    if not names:
-        raise SystemExit(f"Aufgabe {assignment!r} hat keine Notebooks in {course / 'source' / assignment}.")
-    return names
-
-
-def solution_cell_ids(course: Path, assignment: str, notebook: str) -> set[str]:
-    source = nbformat.read(course / "source" / assignment / f"{notebook}.ipynb", as_version=4)
-    return {cell.metadata["nbgrader"]["grade_id"] for cell in source.cells
-            if cell.metadata.get("nbgrader", {}).get("solution")}
-
-
-def intake_folder(folder: Path, notebooks: list[str]) -> Intake:
-    """One folder per student; each expected notebook may lie anywhere inside it."""
-    intake = Intake()
-    for entry in sorted(folder.iterdir()):
-        if entry.name.startswith("."):
-            continue
-        if not entry.is_dir():
-            intake.problems.append(Problem("", entry.name, "Datei außerhalb eines Studierenden-Ordners, übersprungen."))
-            continue
-        if not STUDENT_ID.match(entry.name):
-            intake.problems.append(Problem("", entry.name, "Ordnername ist keine gültige Studierenden-ID, übersprungen."))
-            continue
-        found: dict[str, Path] = {}
-        for path in sorted(entry.rglob("*.ipynb")):
-            relative = path.relative_to(entry)
-            if any(part.startswith(".") for part in relative.parts):
-                continue  # .git, .ipynb_checkpoints
-            if path.stem not in notebooks:
-                intake.problems.append(Problem(entry.name, str(relative),
-                                               f"Unbekannter Dateiname, erwartet: {', '.join(notebooks)}.ipynb."))
-            elif path.stem in found:
-                intake.problems.append(Problem(entry.name, str(relative),
-                                               f"Zweites {path.name}; bewertet wird {found[path.stem].relative_to(entry)}."))
-            else:
-                found[path.stem] = path
-        if found:
-            intake.submissions[entry.name] = found
-        else:
-            intake.problems.append(Problem(entry.name, "", "Keine Notebooks dieser Aufgabe gefunden."))
-    return intake
-
-
-def intake_zip(archive: Path, notebooks: list[str], into: Path) -> Intake:
-    """An LMS download: student folders zipped, or flat files ``<student>_<notebook>.ipynb``."""
-    try:
-        with zipfile.ZipFile(archive) as zipped:
-            for member in zipped.infolist():
-                target = (into / member.filename).resolve()
-                if not target.is_relative_to(into.resolve()):
-                    raise zipfile.BadZipFile(f"unsicherer Pfad {member.filename!r}")
-            zipped.extractall(into)
-    except (zipfile.BadZipFile, OSError) as error:
-        raise SystemExit(f"{archive} ist kein lesbares zip-Archiv: {error}") from error
-    flat = re.compile(rf"^(?P<student>[A-Za-z0-9][A-Za-z0-9.-]*)_(?P<notebook>{'|'.join(map(re.escape, notebooks))})"
-                      r"\.ipynb$")
-    for path in sorted(into.glob("*.ipynb")):
-        match = flat.match(path.name)
-        if match:
-            student_dir = into / match["student"]
-            student_dir.mkdir(exist_ok=True)
-            path.rename(student_dir / f"{match['notebook']}.ipynb")
-    return intake_folder(into, notebooks)
-
-
-def intake_exchange(course: Path, assignment: str, notebooks: list[str]) -> Intake:
-    """``nbgrader collect`` the assignment, then take the submissions from ``submitted/``."""
-    run_nbgrader(course, "collect", assignment, "--update")
-    intake = Intake()
-    for folder in sorted((course / "submitted").glob(f"*/{assignment}")):
-        student = folder.parent.name
-        found = {path.stem: path for path in folder.glob("*.ipynb") if path.stem in notebooks}
-        for path in folder.glob("*.ipynb"):
-            if path.stem not in notebooks:
-                intake.problems.append(Problem(student, path.name,
-                                               f"Unbekannter Dateiname, erwartet: {', '.join(notebooks)}.ipynb."))
-        if found:
-            intake.submissions[student] = found
-        else:
-            intake.problems.append(Problem(student, "", "Keine Notebooks dieser Aufgabe gefunden."))
-    return intake
-
-
-def check_notebooks(course: Path, assignment: str, intake: Intake) -> None:
-    """Grade the blank released notebook in place of an empty file, a non-notebook or another assignment's.
-
-    So the student is in the gradebook with 0 points for it, and the reason is listed as a problem.
-    """
-    for student, files in intake.submissions.items():
-        for notebook, path in files.items():
-            reason = notebook_problem(path, solution_cell_ids(course, assignment, notebook))
-            if reason is not None:
-                intake.problems.append(Problem(student, path.name, f"{reason} Bewertet wie eine leere Abgabe (0 Punkte)."))
-                files[notebook] = course / "release" / assignment / f"{notebook}.ipynb"
-
-
-def notebook_problem(path: Path, solution_ids: set[str]) -> str | None:
-    try:
-        if path.stat().st_size == 0:
-            return "Leere Datei."
-        content = nbformat.read(path, as_version=4)
-    except Exception as error:  # noqa: BLE001 - any unreadable file is reported, never raised
-        return f"Kein gültiges Notebook ({type(error).__name__})."
-    ids = {cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") for cell in content.cells}
-    if solution_ids and not solution_ids & ids:
-        return "Gehört nicht zu dieser Aufgabe (keine ihrer Lösungszellen gefunden)."
-    return None
-
-
-def hand_in(course: Path, assignment: str, intake: Intake) -> None:
-    """Copy every student's notebooks to ``submitted/<student>/<assignment>/``.
-
-    A file already there that is replaced (e.g. collected from the exchange, but not a notebook)
-    is kept beside it as ``<name>.original``.
-    """
-    for student, files in intake.submissions.items():
-        folder = course / "submitted" / student / assignment
-        folder.mkdir(parents=True, exist_ok=True)
-        for notebook, path in files.items():
-            target = folder / f"{notebook}.ipynb"
-            if target.exists() and target.resolve() == path.resolve():
-                continue
-            if target.exists() and path.parent == course / "release" / assignment:
-                target.replace(target.with_name(target.name + ".original"))
-            shutil.copyfile(path, target)
-        timestamp = next(iter(files.values())).parent / "timestamp.txt"
-        if timestamp.exists() and not (folder / "timestamp.txt").exists():
-            shutil.copyfile(timestamp, folder / "timestamp.txt")
 
 
 # ------------------------------------------------------------------------------------------- execution
@@ -225,8 +83,12 @@ class Execution:
 
 
 def execute_student(course: Path, assignment: str, student: str, gradebook: Path, scratch: Path,
-                    settings: Settings, threads: int) -> Execution:
-    """Autograde one student in a scratch course of their own; copy the executed notebooks to staging."""
+                    settings: Settings, cpus: tuple[int, ...]) -> Execution:
+    """Autograde one student in a scratch course of their own; copy the executed notebooks to staging.
+
+    The kernel runs on ``cpus`` (the grading slot's CPU set) and, where the machine allows it, in a
+    cgroup of this submission's own, which is removed with everything left in it afterwards.
+    """
     started = time.monotonic()
     submitted = course / "submitted" / student / assignment
     for name in ("work", "run"):
@@ -239,7 +101,8 @@ def execute_student(course: Path, assignment: str, student: str, gradebook: Path
     for path in (scratch / "submitted" / student / assignment).glob("*.ipynb"):
         restore_cell_metadata(path, course / "release" / assignment / path.name)
     shutil.copyfile(gradebook, scratch / "gradebook.db")
-    (scratch / "nbgrader_config.py").write_text(scratch_config(course, scratch, settings, threads))
+    cgroup = create_cgroup(scratch.name, CgroupLimits(settings.memory_bytes, Limits.max_processes, cpus))
+    (scratch / "nbgrader_config.py").write_text(scratch_config(course, scratch, settings, cpus, cgroup))
     error = None
     try:
         nbgrader(scratch, "autograde", assignment, "--student", student, "--force",
@@ -248,6 +111,9 @@ def execute_student(course: Path, assignment: str, student: str, gradebook: Path
         error = f"Abbruch nach {settings.submission_timeout} s Gesamtzeit."
     except NbgraderError as failure:
         error = f"nbgrader konnte die Abgabe nicht bewerten: {failure}"
+    finally:
+        if cgroup is not None:
+            cgroup.remove()
     staging = course / STAGING / student / assignment
     staging.mkdir(parents=True, exist_ok=True)
     if error is None:
@@ -287,7 +153,8 @@ def restore_cell_metadata(path: Path, released: Path) -> None:
     nbformat.write(notebook, path)
 
 
-def scratch_config(course: Path, scratch: Path, settings: Settings, threads: int) -> str:
+def scratch_config(course: Path, scratch: Path, settings: Settings, cpus: tuple[int, ...],
+                   cgroup: Cgroup | None = None) -> str:
     """nbgrader config of a scratch course: the course's own, with the sandboxed executor."""
     return "\n".join([
         f"exec(compile(open({str(course / 'nbgrader_config.py')!r}).read(), 'nbgrader_config.py', 'exec'))",
@@ -305,7 +172,9 @@ def scratch_config(course: Path, scratch: Path, settings: Settings, threads: int
         f"c.SandboxedExecute.timeout = {settings.cell_timeout}",
         f"c.SandboxedExecute.memory_bytes = {settings.memory_bytes}",
         f"c.SandboxedExecute.cpu_seconds = {settings.cpu_seconds}",
-        f"c.SandboxedExecute.threads = {threads}",
+        f"c.SandboxedExecute.cpus = {list(cpus)}",
+        f"c.SandboxedExecute.cgroup_version = {cgroup.version if cgroup else 0}",
+        f"c.SandboxedExecute.cgroup_folders = {[str(folder) for folder in cgroup.folders] if cgroup else []}",
         "",
     ])
 
@@ -336,19 +205,46 @@ def run_nbgrader(course: Path, *arguments: str) -> None:
         raise SystemExit(f"nbgrader {' '.join(arguments)} ist gescheitert: {error}") from error
 
 
+def limits_summary(settings: Settings) -> str:
+    """One German line for the grader's output: which limits hold per submission on this machine."""
+    probe = create_cgroup("probe", CgroupLimits(settings.memory_bytes, Limits.max_processes, ()))
+    memory = f"{settings.memory_bytes / 2**30:g} GiB"
+    timeout = f"{settings.submission_timeout} s pro Abgabe, {settings.cell_timeout} s pro Zelle"
+    if probe is not None:
+        probe.remove()
+        return (f"Grenzen je Abgabe (cgroup v{probe.version}): {memory} Speicher für alle Prozesse zusammen "
+                f"(mit /tmp und Shared Memory), höchstens {Limits.max_processes} Prozesse und Threads, "
+                f"eigene CPUs; {timeout}.")
+    processes = ("kein Prozess-Limit (RLIMIT_NPROC gilt nicht für root)" if os.geteuid() == 0
+                 else f"höchstens {Limits.max_processes} Prozesse und Threads")
+    return (f"Grenzen nur je Prozess – {cgroup_unavailable_reason()}: {memory} Heap, /tmp und /dev/shm je "
+            f"{Limits(settings.memory_bytes).tmpfs_bytes / 2**30:g} GiB, {processes}; {timeout}.")
+
+
 def execute_all(course: Path, assignment: str, students: list[str], settings: Settings) -> list[Execution]:
     """Step 2: autograde every student in parallel, each in a scratch course and a sandbox."""
     shutil.rmtree(course / STAGING, ignore_errors=True)
     jobs = max(1, min(settings.jobs, len(students)))
-    threads = max(1, (os.cpu_count() or 1) // jobs)
+    print(limits_summary(settings))
+    free_slots: queue.Queue[tuple[int, ...]] = queue.Queue()
+    for cpus in slot_cpu_sets(jobs):
+        free_slots.put(cpus)
+
+    def in_a_slot(student: str, gradebook: Path, scratch: Path) -> Execution:
+        """Grade ``student`` on the CPUs of a free slot: one submission per slot at a time."""
+        cpus = free_slots.get()
+        try:
+            return execute_student(course, assignment, student, gradebook, scratch, settings, cpus)
+        finally:
+            free_slots.put(cpus)
+
     with tempfile.TemporaryDirectory(prefix="dlkurs-grade-") as scratch_root:
         template = Path(scratch_root) / "gradebook.db"
         shutil.copyfile(course / "gradebook.db", template)
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             # Scratch folders are numbered, not named after students: the kernel's socket paths
             # must stay short (Unix sockets allow about 100 characters).
-            futures = [pool.submit(execute_student, course, assignment, student, template,
-                                   Path(scratch_root) / f"{number:04d}", settings, threads)
+            futures = [pool.submit(in_a_slot, student, template, Path(scratch_root) / f"{number:04d}")
                        for number, student in enumerate(students)]
             progress = tqdm(as_completed(futures), total=len(futures), desc=f"Bewerten ({jobs} parallel)",
                             unit="Abgabe")
@@ -444,7 +340,8 @@ def write_grades_csv(path: Path, assignment: str, results: list[NotebookResult])
         writer = csv.writer(file)
         writer.writerow(["student", "assignment", "notebook", "score", "max_score"])
         for result in results:
-            writer.writerow([result.student, assignment, result.notebook, f"{result.score:g}", f"{result.max_score:g}"])
+            writer.writerow(map(safe_cell, [result.student, assignment, result.notebook, f"{result.score:g}",
+                                            f"{result.max_score:g}"]))
 
 
 def write_problems_csv(path: Path, problems: list[Problem]) -> None:
@@ -452,7 +349,7 @@ def write_problems_csv(path: Path, problems: list[Problem]) -> None:
         writer = csv.writer(file)
         writer.writerow(["student", "file", "reason"])
         for problem in problems:
-            writer.writerow([problem.student, problem.file, problem.reason])
+            writer.writerow(map(safe_cell, [problem.student, problem.file, problem.reason]))
 
 
 def feedback_html(student: str, assignment: str, results: list[NotebookResult], problems: list[Problem]) -> str:
@@ -524,7 +421,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("assignment", help="e.g. 02_regularisieren")
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--from-exchange", action="store_true", help="nbgrader collect from the exchange")
+    source.add_argument("--from-exchange", action="store_true", help="the newest submission per student from nbgrader's exchange")
     source.add_argument("--from-folder", type=Path, help="a folder with one folder per student")
     source.add_argument("--from-zip", type=Path, help="an LMS zip download")
     parser.add_argument("--course", type=Path, default=Path.cwd(), help="the course folder (default: here)")
@@ -534,19 +431,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cell-timeout", type=int, default=Settings.cell_timeout, help="seconds per cell")
     parser.add_argument("--memory-gib", type=float, default=Settings.memory_bytes / 2**30,
                         help="memory limit per submission")
-    parser.add_argument("--cpu-seconds", type=int, default=Settings.cpu_seconds, help="CPU-time limit per submission")
+    parser.add_argument("--cpu-seconds", type=int, default=Settings.cpu_seconds, help="CPU-time limit per process")
+    parser.add_argument("--submission-timeout", type=int, default=Settings.submission_timeout,
+                        help="wall-clock seconds per submission, all its notebooks together")
     args = parser.parse_args(argv)
     course = args.course.resolve()
     notebooks = notebook_names(course, args.assignment)
     with tempfile.TemporaryDirectory(prefix="dlkurs-intake-") as unpacked:
         if args.from_exchange:
-            intake = intake_exchange(course, args.assignment, notebooks)
+            intake = intake_exchange(course, args.assignment, notebooks, Path(unpacked))
         elif args.from_folder:
             intake = intake_folder(args.from_folder.resolve(), notebooks)
         else:
             intake = intake_zip(args.from_zip.resolve(), notebooks, Path(unpacked))
-        settings = Settings(args.jobs, args.cell_timeout, Settings.submission_timeout,
-                            int(args.memory_gib * 2**30), args.cpu_seconds)
+        settings = Settings(jobs=args.jobs, cell_timeout=args.cell_timeout,
+                            submission_timeout=args.submission_timeout,
+                            memory_bytes=int(args.memory_gib * 2**30), cpu_seconds=args.cpu_seconds)
         out = (args.out or course / "grades" / args.assignment).resolve()
         started = time.monotonic()
         results = grade_class(course, args.assignment, intake, settings, out)

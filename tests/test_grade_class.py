@@ -17,7 +17,8 @@ import pytest
 from nbgrader.api import Gradebook
 
 from coursetools.generate import solution_notebook
-from coursetools.grade import Settings, ensure_assignment, grade_class, intake_folder, intake_zip
+from coursetools.grade import Settings, ensure_assignment, grade_class
+from coursetools.intake import intake_folder, intake_zip
 
 FIXTURE_COURSE = Path(__file__).parent / "fixtures" / "grading_course"
 ASSIGNMENT = "fixture"
@@ -44,7 +45,10 @@ EXPECTED_SCORES = {
     "not_json": 0,
     "empty_file": 0,
     "other_assignment": 0,
+    "timestamp_from_dev_zero": 3,  # the good notebook; its timestamp.txt is a link to /dev/zero
 }
+NOTHING_HANDED_IN = ("misnamed", "links_the_solution")
+"""Students without a notebook of the assignment: a misnamed file, a link to the instructor's solution."""
 
 
 def cell_with_id(notebook: nbformat.NotebookNode, grade_id: str) -> nbformat.NotebookNode:
@@ -154,6 +158,12 @@ def graded_class(tmp_path_factory):
     misnamed = class_dir / "misnamed" / "Fixture (1).ipynb"
     misnamed.parent.mkdir()
     shutil.copyfile(class_dir / "good" / "repository" / "fixture.ipynb", misnamed)
+    linked = class_dir / "links_the_solution" / "repository"
+    linked.mkdir(parents=True)
+    (linked / "fixture.ipynb").symlink_to(course / "source" / ASSIGNMENT / "fixture.ipynb")
+    shutil.copytree(class_dir / "good", class_dir / "timestamp_from_dev_zero")
+    (class_dir / "timestamp_from_dev_zero" / "repository" / "timestamp.txt").symlink_to("/dev/zero")
+    (class_dir / "=1+1").mkdir()
     out = directory / "out"
     grade_class(course, ASSIGNMENT, intake_folder(class_dir, ["fixture"]), SETTINGS, out)
     return course, class_dir, out
@@ -162,7 +172,8 @@ def graded_class(tmp_path_factory):
 def test_every_submission_gets_exactly_the_points_it_earned(graded_class):
     _, _, out = graded_class
     scores = {row["student"]: float(row["score"]) for row in read_csv(out / "grades.csv")}
-    assert scores == {**{student: float(points) for student, points in EXPECTED_SCORES.items()}, "misnamed": 0.0}
+    assert scores == {**{student: float(points) for student, points in EXPECTED_SCORES.items()},
+                      **{student: 0.0 for student in NOTHING_HANDED_IN}}
     assert {row["max_score"] for row in read_csv(out / "grades.csv")} == {str(MAX_SCORE)}
 
 
@@ -170,8 +181,8 @@ def test_the_gradebook_holds_the_same_scores_as_the_csv(graded_class):
     course, _, out = graded_class
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         for row in read_csv(out / "grades.csv"):
-            if row["student"] == "misnamed":
-                continue  # no notebook of this assignment was handed in
+            if row["student"] in NOTHING_HANDED_IN:
+                continue
             submission = gradebook.find_submission_notebook("fixture", ASSIGNMENT, row["student"])
             assert submission.score == float(row["score"]), row["student"]
             assert submission.max_score == MAX_SCORE
@@ -185,6 +196,23 @@ def test_unreadable_and_misnamed_files_are_reported_by_name(graded_class):
     assert "Gehört nicht zu dieser Aufgabe" in problems[("other_assignment", "fixture.ipynb")]
     assert "Unbekannter Dateiname" in problems[("misnamed", "Fixture (1).ipynb")]
     assert "außerhalb" in problems[("", "stray_file.txt")]
+
+
+def test_links_in_the_class_folder_are_listed_and_never_followed(graded_class):
+    course, _, out = graded_class
+    problems = {(row["student"], Path(row["file"]).name): row["reason"] for row in read_csv(out / "problems.csv")}
+    assert "Symlink" in problems[("links_the_solution", "fixture.ipynb")]
+    assert "Symlink" in problems[("timestamp_from_dev_zero", "timestamp.txt")]
+    assert not (course / "submitted" / "links_the_solution").exists()
+    assert not (course / "submitted" / "timestamp_from_dev_zero" / ASSIGNMENT / "timestamp.txt").exists()
+
+
+def test_no_csv_cell_starts_a_spreadsheet_formula(graded_class):
+    _, _, out = graded_class
+    problems = read_csv(out / "problems.csv")
+    assert "'=1+1" in [row["file"] for row in problems]
+    cells = [cell for name in ("grades.csv", "problems.csv") for row in read_csv(out / name) for cell in row.values()]
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
 
 
 def test_the_sandbox_hides_the_course_and_other_students_and_the_network(graded_class):
