@@ -16,8 +16,11 @@
    released notebook is graded in their place (0 points, but the student is in the gradebook).
    Submissions whose code reaches into the interpreter (:mod:`coursetools.code_scan`) are listed
    for manual review.
-2. *Execution, in parallel.* Each student is autograded by nbgrader in a scratch course of their
-   own (its own copy of the gradebook, so no two processes ever write one SQLite file), with the
+2. *Execution, in parallel.* The reference solution first (:mod:`coursetools.reference`: when it
+   does not get full marks, the command stops before anything is recorded), then each student,
+   autograded by nbgrader in a scratch course of their own, test cells restored as released
+   (:mod:`coursetools.restore_cells`), with
+   its own copy of the gradebook (so no two processes ever write one SQLite file), with the
    kernel in a sandbox (:mod:`coursetools.sandbox`): timeouts per cell and per submission, one
    memory budget and process cap per submission (a cgroup where the machine allows one), the CPUs
    of its grading slot, no privileges, no network, no view of the course, the gradebook or other
@@ -31,7 +34,6 @@
 from __future__ import annotations
 
 import argparse
-import copy
 import csv
 import html
 import os
@@ -41,7 +43,7 @@ import tempfile
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import nbformat
@@ -51,6 +53,8 @@ from tqdm import tqdm
 from .intake import (Intake, Problem, check_notebooks, hand_in, intake_exchange, intake_folder, intake_zip,
                      notebook_names)
 from .nbgrader_runner import NbgraderError, NbgraderTimeout, nbgrader
+from .reference import REFERENCE, failed_cells, reference_submission, remember_time, submission_timeout
+from .restore_cells import restore_file
 from .cgroups import Cgroup, CgroupLimits, cgroup_unavailable_reason, create_cgroup
 from .sandbox import Limits, slot_cpu_sets
 from .spreadsheet import safe_cell
@@ -67,8 +71,9 @@ class Settings:
 
     jobs: int = max(1, os.cpu_count() or 1)
     cell_timeout: int = 300
-    submission_timeout: int = 900
-    """Wall-clock seconds for all notebooks of one submission, kernel starts included."""
+    submission_timeout: int | None = None
+    """Wall-clock seconds for all notebooks of one submission, kernel starts included; ``None``: five times
+    the reference's last grading time plus two minutes (:func:`coursetools.reference.submission_timeout`)."""
     memory_bytes: int = Limits.memory_bytes
     cpu_seconds: int = Limits.cpu_seconds
 
@@ -82,15 +87,14 @@ class Execution:
     error: str | None
 
 
-def execute_student(course: Path, assignment: str, student: str, gradebook: Path, scratch: Path,
+def execute_student(course: Path, assignment: str, student: str, submitted: Path, gradebook: Path, scratch: Path,
                     settings: Settings, cpus: tuple[int, ...]) -> Execution:
-    """Autograde one student in a scratch course of their own; copy the executed notebooks to staging.
+    """Autograde the notebooks in ``submitted`` in a scratch course of their own; copy the executed ones to staging.
 
     The kernel runs on ``cpus`` (the grading slot's CPU set) and, where the machine allows it, in a
     cgroup of this submission's own, which is removed with everything left in it afterwards.
     """
     started = time.monotonic()
-    submitted = course / "submitted" / student / assignment
     for name in ("work", "run"):
         (scratch / name).mkdir(parents=True)
     shutil.copytree(course / "source" / assignment, scratch / "source" / assignment)
@@ -99,7 +103,7 @@ def execute_student(course: Path, assignment: str, student: str, gradebook: Path
         if path.is_file() and path.suffix != ".ipynb" and path.name != "timestamp.txt":
             shutil.copy(path, scratch / "work")  # the student's own files, beside the notebook as at home
     for path in (scratch / "submitted" / student / assignment).glob("*.ipynb"):
-        restore_cell_metadata(path, course / "release" / assignment / path.name)
+        restore_file(path, course / "release" / assignment / path.name)
     shutil.copyfile(gradebook, scratch / "gradebook.db")
     cgroup = create_cgroup(scratch.name, CgroupLimits(settings.memory_bytes, Limits.max_processes, cpus))
     (scratch / "nbgrader_config.py").write_text(scratch_config(course, scratch, settings, cpus, cgroup))
@@ -123,34 +127,6 @@ def execute_student(course: Path, assignment: str, student: str, gradebook: Path
         shutil.copyfile(submitted / "timestamp.txt", staging / "timestamp.txt")
     shutil.rmtree(scratch, ignore_errors=True)
     return Execution(student, time.monotonic() - started, error)
-
-
-def restore_cell_metadata(path: Path, released: Path) -> None:
-    """Give every nbgrader cell of a submission the metadata it was released with.
-
-    Locked cells (tests, given code) are replaced by their released version; solution cells keep
-    the student's source. A cell whose grade_id the release does not know loses its nbgrader
-    metadata; a deleted or renamed test cell is then put back by nbgrader (``add_missing_cells``).
-    """
-    if not released.exists():
-        return
-    try:
-        notebook = nbformat.read(path, as_version=4)
-    except Exception:  # noqa: BLE001 - nbgrader reports an unreadable notebook itself
-        return
-    reference = {cell.metadata["nbgrader"]["grade_id"]: cell
-                 for cell in nbformat.read(released, as_version=4).cells if "nbgrader" in cell.metadata}
-    for index, cell in enumerate(notebook.cells):
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if grade_id is None:
-            cell.get("metadata", {}).pop("nbgrader", None)
-        elif grade_id not in reference:
-            del cell.metadata["nbgrader"]
-        elif reference[grade_id].metadata["nbgrader"].get("solution") and cell.cell_type == reference[grade_id].cell_type:
-            cell.metadata["nbgrader"] = copy.deepcopy(reference[grade_id].metadata["nbgrader"])
-        else:
-            notebook.cells[index] = copy.deepcopy(reference[grade_id])
-    nbformat.write(notebook, path)
 
 
 def scratch_config(course: Path, scratch: Path, settings: Settings, cpus: tuple[int, ...],
@@ -222,33 +198,71 @@ def limits_summary(settings: Settings) -> str:
 
 
 def execute_all(course: Path, assignment: str, students: list[str], settings: Settings) -> list[Execution]:
-    """Step 2: autograde every student in parallel, each in a scratch course and a sandbox."""
+    """Step 2: autograde the reference and every student in parallel, each in a scratch course and a sandbox.
+
+    The reference goes first; when it loses points, no further submission is started and the
+    command stops with the failed cells (:func:`check_reference`): nothing is recorded.
+    """
     shutil.rmtree(course / STAGING, ignore_errors=True)
-    jobs = max(1, min(settings.jobs, len(students)))
+    jobs = max(1, min(settings.jobs, len(students) + 1))
     print(limits_summary(settings))
     free_slots: queue.Queue[tuple[int, ...]] = queue.Queue()
     for cpus in slot_cpu_sets(jobs):
         free_slots.put(cpus)
 
-    def in_a_slot(student: str, gradebook: Path, scratch: Path) -> Execution:
-        """Grade ``student`` on the CPUs of a free slot: one submission per slot at a time."""
-        cpus = free_slots.get()
-        try:
-            return execute_student(course, assignment, student, gradebook, scratch, settings, cpus)
-        finally:
-            free_slots.put(cpus)
-
     with tempfile.TemporaryDirectory(prefix="dlkurs-grade-") as scratch_root:
-        template = Path(scratch_root) / "gradebook.db"
+        scratch_root = Path(scratch_root)
+        template = scratch_root / "gradebook.db"
         shutil.copyfile(course / "gradebook.db", template)
+        reference_dir = scratch_root / "reference"
+        reference_dir.mkdir()
+        for notebook in notebook_names(course, assignment):
+            nbformat.write(reference_submission(course, assignment, notebook), reference_dir / f"{notebook}.ipynb")
+
+        def in_a_slot(number: int, student: str, submitted: Path) -> Execution:
+            """Grade one submission on the CPUs of a free slot: one submission per slot at a time.
+
+            Scratch folders are numbered, not named after students: the kernel's socket paths must
+            stay short (Unix sockets allow about 100 characters).
+            """
+            cpus = free_slots.get()
+            try:
+                return execute_student(course, assignment, student, submitted, template,
+                                       scratch_root / f"{number:04d}", settings, cpus)
+            finally:
+                free_slots.put(cpus)
+
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            # Scratch folders are numbered, not named after students: the kernel's socket paths
-            # must stay short (Unix sockets allow about 100 characters).
-            futures = [pool.submit(in_a_slot, student, template, Path(scratch_root) / f"{number:04d}")
-                       for number, student in enumerate(students)]
+            reference = pool.submit(in_a_slot, 0, REFERENCE, reference_dir)
+            futures = [pool.submit(in_a_slot, number, student, course / "submitted" / student / assignment)
+                       for number, student in enumerate(students, start=1)]
+            try:
+                check_reference(course, assignment, reference.result())
+            except SystemExit:
+                for future in futures:
+                    future.cancel()
+                raise
             progress = tqdm(as_completed(futures), total=len(futures), desc=f"Bewerten ({jobs} parallel)",
                             unit="Abgabe")
             return sorted((future.result() for future in progress), key=lambda execution: execution.student)
+
+
+def check_reference(course: Path, assignment: str, execution: Execution) -> None:
+    """Stop the command when the reference solution did not get full marks; else remember its time."""
+    staged = course / STAGING / REFERENCE
+    failures = {}
+    if execution.error is None:
+        for path in sorted((staged / assignment).glob("*.ipynb")):
+            failures |= {f"{path.stem}: {cell}": message for cell, message in failed_cells(path).items()}
+    shutil.rmtree(staged, ignore_errors=True)
+    if execution.error is not None or failures:
+        details = execution.error or "; ".join(f"{cell} ({message})" if message else cell
+                                               for cell, message in failures.items())
+        raise SystemExit(
+            f"Die Musterlösung von {assignment} bekommt in der Sandbox nicht die volle Punktzahl, also würden alle "
+            f"Abgaben falsch bewertet. Nichts wurde eingetragen. Fehlgeschlagen: {details}. Prüfen Sie die Umgebung "
+            f"(python -c 'import dlkurs'), die Daten (make data) und die Grenzen (--memory-gib, --cell-timeout).")
+    remember_time(course / GRADING_DIR, assignment, execution.seconds)
 
 
 def record_all(course: Path, assignment: str) -> str | None:
@@ -397,6 +411,8 @@ def grade_class(course: Path, assignment: str, intake: Intake, settings: Setting
     check_notebooks(course, assignment, intake)
     hand_in(course, assignment, intake)
     students = sorted(intake.submissions)
+    if settings.submission_timeout is None:
+        settings = replace(settings, submission_timeout=submission_timeout(course / GRADING_DIR, assignment))
     executions = execute_all(course, assignment, students, settings) if students else []
     problems = list(intake.problems)
     problems += [Problem(execution.student, "", execution.error) for execution in executions if execution.error]
@@ -432,8 +448,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--memory-gib", type=float, default=Settings.memory_bytes / 2**30,
                         help="memory limit per submission")
     parser.add_argument("--cpu-seconds", type=int, default=Settings.cpu_seconds, help="CPU-time limit per process")
-    parser.add_argument("--submission-timeout", type=int, default=Settings.submission_timeout,
-                        help="wall-clock seconds per submission, all its notebooks together")
+    parser.add_argument("--submission-timeout", type=int,
+                        help="wall-clock seconds per submission, all its notebooks together (default: five times "
+                             "the reference solution's last grading time plus two minutes; 900 before it was timed)")
     args = parser.parse_args(argv)
     course = args.course.resolve()
     notebooks = notebook_names(course, args.assignment)

@@ -13,9 +13,9 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook
 
-from .generate import solution_notebook
 from .grade import Settings, grade_class
 from .intake import intake_folder
+from .reference import reference_submission
 
 Scores = dict[str, float]
 """Points per grade cell (its ``grade_id``) of one submitted notebook."""
@@ -51,37 +51,28 @@ def student_notebook(
     cell with the source's solution, then applies ``mutations`` (a wrong answer, or a right one
     written differently) and inserts ``extra_cells``.
     """
-    released = nbformat.read(course / "release" / assignment / f"{notebook}.ipynb", as_version=4)
     if not solved:
-        return released
-    source = nbformat.read(course / "source" / assignment / f"{notebook}.ipynb", as_version=4)
-    solutions = {
-        cell.metadata["nbgrader"]["grade_id"]: cell.source
-        for cell in solution_notebook(source).cells
-        if cell.metadata.get("nbgrader", {}).get("solution")
-    }
-    unknown = {mutation.cell for mutation in mutations} - set(solutions)
+        return nbformat.read(course / "release" / assignment / f"{notebook}.ipynb", as_version=4)
+    handed_in = reference_submission(course, assignment, notebook)
+    solution_ids = {cell.metadata["nbgrader"]["grade_id"] for cell in handed_in.cells
+                    if cell.metadata.get("nbgrader", {}).get("solution")}
+    unknown = {mutation.cell for mutation in mutations} - solution_ids
     if unknown:
         raise ValueError(f"Mutations name cells that are no solution cells: {sorted(unknown)}")
-    for cell in released.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in solutions:
-            cell.source = solutions[grade_id]
-            for mutation in mutations:
-                if mutation.cell != grade_id:
-                    continue
-                if mutation.old is None:
-                    cell.source = mutation.new
-                elif mutation.old in cell.source:
-                    cell.source = cell.source.replace(mutation.old, mutation.new)
-                else:
-                    raise ValueError(f"{mutation.old!r} is not in solution cell {grade_id!r}")
+    for mutation in mutations:
+        cell = next(cell for cell in handed_in.cells if cell.metadata.get("nbgrader", {}).get("grade_id") == mutation.cell)
+        if mutation.old is None:
+            cell.source = mutation.new
+        elif mutation.old in cell.source:
+            cell.source = cell.source.replace(mutation.old, mutation.new)
+        else:
+            raise ValueError(f"{mutation.old!r} is not in solution cell {mutation.cell!r}")
     for extra in extra_cells:
-        ids = [cell.metadata.get("nbgrader", {}).get("grade_id") for cell in released.cells]
+        ids = [cell.metadata.get("nbgrader", {}).get("grade_id") for cell in handed_in.cells]
         if extra.after not in ids:
             raise ValueError(f"ExtraCell names an unknown cell: {extra.after!r}")
-        released.cells.insert(ids.index(extra.after) + 1, nbformat.v4.new_code_cell(extra.source))
-    return released
+        handed_in.cells.insert(ids.index(extra.after) + 1, nbformat.v4.new_code_cell(extra.source))
+    return handed_in
 
 
 def autograde(

@@ -17,12 +17,15 @@ import pytest
 from nbgrader.api import Gradebook
 
 from coursetools.generate import solution_notebook
-from coursetools.grade import Settings, ensure_assignment, grade_class
+from coursetools.grade import GRADING_DIR, Settings, ensure_assignment, grade_class
 from coursetools.intake import intake_folder, intake_zip
+from coursetools.reference import TIMES_FILE, submission_timeout
 
 FIXTURE_COURSE = Path(__file__).parent / "fixtures" / "grading_course"
 ASSIGNMENT = "fixture"
-SETTINGS = Settings(jobs=2, cell_timeout=5, submission_timeout=300, memory_bytes=2**30, cpu_seconds=60)
+SETTINGS = Settings(jobs=2, cell_timeout=15, submission_timeout=300, memory_bytes=2**30, cpu_seconds=60)
+"""Each fixture cell takes well under a second; 15 s holds on a loaded 2-core machine (5 s did not for the
+cell that prints 50 MB), and the endless loops still end quickly."""
 MAX_SCORE = 4  # 3 autograded points and 1 manual
 # A long student id, as GitHub Classroom repositories have: the kernel's socket paths must still fit.
 FLOODS = "floods_stdout-" + "x" * 80
@@ -284,3 +287,23 @@ def test_zip_intake_reads_flat_lms_files_and_refuses_paths_outside_the_archive(t
     with pytest.raises(SystemExit, match="unsicherer Pfad"):
         intake_zip(hostile, ["fixture"], tmp_path / "unpacked2")
     assert not (tmp_path / "outside.ipynb").exists()
+
+
+def test_the_reference_solutions_grading_time_sets_the_next_submission_timeout(graded_class):
+    course, _, _ = graded_class
+    seconds = json.loads((course / GRADING_DIR / TIMES_FILE).read_text())[ASSIGNMENT]
+    assert 0 < seconds < SETTINGS.submission_timeout
+    assert submission_timeout(course / GRADING_DIR, ASSIGNMENT) == int(5 * seconds) + 120
+
+
+def test_a_reference_solution_without_full_marks_stops_grading_before_anything_is_recorded(tmp_path):
+    """As with a course graded from another checkout's environment: every student would be graded wrong."""
+    course = make_course(tmp_path)
+    source = course / "source" / ASSIGNMENT / "fixture.ipynb"
+    source.write_text(source.read_text().replace("return a + b", "return a - b"))
+    class_dir = tmp_path / "class"
+    write_class(class_dir, {"good": solution_notebook(nbformat.read(source, as_version=4))})
+    with pytest.raises(SystemExit, match="Musterlösung.*test_add.*add\\(1, 2\\) soll 3 sein"):
+        grade_class(course, ASSIGNMENT, intake_folder(class_dir, ["fixture"]), SETTINGS, tmp_path / "out")
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        assert gradebook.find_assignment(ASSIGNMENT).submissions == []
