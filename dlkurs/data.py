@@ -1,14 +1,23 @@
 """Finding the course's datasets and loading them once into tensors.
 
 Data roots are searched in this order: the folder named by the environment variable
-``DLKURS_DATA``, then ``./data``. If neither holds a dataset, torchvision downloads it into
-the first of them. Images come back as float tensors of shape ``(N, C, H, W)`` so that
-training batches are slices of memory, not per-sample PIL transforms.
+``DLKURS_DATA``, then the installation's own ``data/`` folder (see :func:`installation_folder`:
+the course checkout this package is imported from, or ``<environment>/share/dlkurs`` for an
+installed package), never a folder relative to where the kernel happens to run. If neither
+holds a dataset, torchvision downloads it into the first of them. Images come back as float
+tensors of shape ``(N, C, H, W)`` so that training batches are slices of memory, not
+per-sample PIL transforms.
+
+Decoded CIFAR JPEGs are cached as tensors in ``DLKURS_CACHE`` (default ``~/.cache/dlkurs``); a
+cache prepared once beside the installation's data (``data/tensor-cache``, e.g. read-only on a
+JupyterHub for all users) is read as well.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +30,8 @@ from torchvision import datasets
 
 DATA_ENV_VAR = "DLKURS_DATA"
 CACHE_ENV_VAR = "DLKURS_CACHE"
+SHARED_CACHE_NAME = "tensor-cache"
+"""Folder inside the installation's data folder with decoded tensors prepared for all users."""
 
 MNIST_MEAN = 0.1307
 MNIST_STD = 0.3081
@@ -70,13 +81,39 @@ class ImageData:
         return parts
 
 
+def installation_folder() -> Path:
+    """Where this installation of the course keeps its datasets (in ``data/``).
+
+    The course checkout when ``dlkurs`` is imported from one (its folder holds the course's
+    ``pyproject.toml``), otherwise ``<environment>/share/dlkurs`` of the installed package. It does
+    not depend on the working folder: a notebook in ``notebooks/``, ``solutions/`` or a fetched
+    assignment folder finds the same data.
+    """
+    checkout = Path(__file__).resolve().parent.parent
+    project = checkout / "pyproject.toml"
+    if project.is_file() and 'name = "dlkurs"' in project.read_text(encoding="utf-8", errors="replace"):
+        return checkout
+    return Path(sys.prefix) / "share" / "dlkurs"
+
+
+def default_data_root() -> Path:
+    """The installation's data folder, used when ``$DLKURS_DATA`` is not set or lacks a dataset."""
+    return installation_folder() / "data"
+
+
 def data_roots() -> list[Path]:
-    """The folders searched for datasets, in order: ``$DLKURS_DATA``, then ``./data``."""
-    local = Path("data").resolve()
+    """The folders searched for datasets, in order: ``$DLKURS_DATA``, then :func:`default_data_root`."""
+    default = default_data_root()
     if not os.environ.get(DATA_ENV_VAR):
-        return [local]
+        return [default]
     chosen = Path(os.environ[DATA_ENV_VAR]).expanduser().resolve()
-    return [chosen] if chosen == local else [chosen, local]
+    return [chosen] if chosen == default else [chosen, default]
+
+
+def cache_folders() -> list[Path]:
+    """Where decoded tensors are looked for: the own cache (written), then the installation's shared one (read)."""
+    own, shared = _cache_dir(), default_data_root() / SHARED_CACHE_NAME
+    return [own] if own.resolve() == shared.resolve() else [own, shared]
 
 
 def load_mnist(train: bool = True, normalize: bool = True) -> ImageData:
@@ -180,9 +217,12 @@ def _cached_jpeg_folder(folder: Path, classes: Sequence[str]) -> tuple[torch.Ten
     if missing:
         raise RuntimeError(f"Dataset not found: {missing}")
     fingerprint = "|".join([str(folder.resolve()), *classes, *(str(d.stat().st_mtime_ns) for d in class_dirs)])
-    cache = _cache_dir() / f"cifar10-{folder.name}-{hashlib.sha1(fingerprint.encode()).hexdigest()[:16]}.pt"
-    if cache.exists():
-        cached = torch.load(cache)
+    name = f"cifar10-{folder.name}-{hashlib.sha1(fingerprint.encode()).hexdigest()[:16]}.pt"
+    for cached_file in (cache / name for cache in cache_folders()):
+        try:
+            cached = torch.load(cached_file)
+        except OSError:  # not there (or not ours to read): the next folder, else decode
+            continue
         return cached["pixels"], cached["labels"]
     pixels, labels = [], []
     for label, class_dir in enumerate(class_dirs):
@@ -191,11 +231,20 @@ def _cached_jpeg_folder(folder: Path, classes: Sequence[str]) -> tuple[torch.Ten
         labels.extend([label] * len(files))
     pixel_tensor = torch.from_numpy(np.stack(pixels)).permute(0, 3, 1, 2).contiguous()
     label_tensor = torch.tensor(labels)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    temporary = cache.with_suffix(f".{os.getpid()}.tmp")
-    torch.save({"pixels": pixel_tensor, "labels": label_tensor}, temporary)
-    temporary.replace(cache)
+    _write_cache(_cache_dir() / name, pixel_tensor, label_tensor)
     return pixel_tensor, label_tensor
+
+
+def _write_cache(cache: Path, pixels: torch.Tensor, labels: torch.Tensor) -> None:
+    """Save decoded tensors atomically; a cache folder that cannot be written only costs speed."""
+    temporary = cache.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        torch.save({"pixels": pixels, "labels": labels}, temporary)
+        temporary.replace(cache)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
 
 
 def _cache_dir() -> Path:

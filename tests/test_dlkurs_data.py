@@ -1,30 +1,52 @@
 """Finding data, the error when it is missing, and the ImageData container."""
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
 from PIL import Image
 from torchvision import datasets
 
+import dlkurs
 from dlkurs import (
     CIFAR2_CLASSES, CIFAR10_CLASSES, DataNotFoundError, ImageData, data_roots, load_cifar2, load_cifar10, load_mnist,
 )
-from dlkurs.data import CACHE_ENV_VAR, DATA_ENV_VAR
+from dlkurs.data import CACHE_ENV_VAR, DATA_ENV_VAR, SHARED_CACHE_NAME, cache_folders, default_data_root
 
 
-def test_data_roots_name_local_data_once_when_the_environment_variable_points_there(monkeypatch, tmp_path):
+def test_default_data_root_is_the_checkouts_data_folder_wherever_the_kernel_runs(monkeypatch, tmp_path):
+    monkeypatch.delenv(DATA_ENV_VAR, raising=False)
+    checkout = Path(dlkurs.__file__).resolve().parent.parent
+    for working_folder in (tmp_path, checkout / "solutions", checkout / "notebooks"):
+        monkeypatch.chdir(working_folder)
+        assert data_roots() == [checkout / "data"]
+
+
+def test_an_installed_package_looks_in_its_environment_not_in_the_working_folder(monkeypatch, tmp_path):
+    site_packages = tmp_path / "env" / "lib" / "site-packages"
+    shutil.copytree(Path(dlkurs.__file__).parent, site_packages / "dlkurs", ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv(DATA_ENV_VAR, "data")
-    assert data_roots() == [tmp_path / "data"]
+    script = ("import sys; sys.path.insert(0, sys.argv[1]); import dlkurs.data as data; "
+              "print(data.data_roots()[0]); print(data.cache_folders()[-1])")
+    environment = {key: value for key, value in os.environ.items() if key not in (DATA_ENV_VAR, CACHE_ENV_VAR)}
+    lines = subprocess.run([sys.executable, "-c", script, str(site_packages)], env=environment, check=True,
+                           capture_output=True, text=True).stdout.splitlines()
+    shared = Path(sys.prefix).resolve() / "share" / "dlkurs" / "data"
+    assert [Path(line) for line in lines] == [shared, shared / SHARED_CACHE_NAME]
 
 
-def test_data_roots_are_the_environment_variable_then_local_data(monkeypatch, tmp_path):
+def test_data_roots_are_the_environment_variable_then_the_installations_data(monkeypatch, tmp_path):
     monkeypatch.setenv(DATA_ENV_VAR, str(tmp_path / "shared"))
     monkeypatch.chdir(tmp_path)
-    assert data_roots() == [tmp_path / "shared", tmp_path / "data"]
-    monkeypatch.delenv(DATA_ENV_VAR)
-    assert data_roots() == [tmp_path / "data"]
+    assert data_roots() == [tmp_path / "shared", default_data_root()]
+    monkeypatch.setenv(DATA_ENV_VAR, str(default_data_root()))
+    assert data_roots() == [default_data_root()]
 
 
 def test_missing_data_names_the_places_searched_and_the_fix(monkeypatch, tmp_path):
@@ -37,7 +59,7 @@ def test_missing_data_names_the_places_searched_and_the_fix(monkeypatch, tmp_pat
     with pytest.raises(DataNotFoundError) as error:
         load_mnist()
     message = str(error.value)
-    assert str(tmp_path / "nowhere") in message and str(tmp_path / "data") in message
+    assert str(tmp_path / "nowhere") in message and str(default_data_root()) in message
     assert "no network" in message and DATA_ENV_VAR in message and "Internetverbindung" in message
 
 
@@ -113,3 +135,32 @@ def test_cifar2_is_normalised_with_the_training_statistics(monkeypatch, tmp_path
     assert torch.allclose(train.images.mean(dim=(0, 2, 3)), torch.zeros(3), atol=1e-5)
     assert torch.allclose(train.images.std(dim=(0, 2, 3)), torch.ones(3), atol=1e-5)
     assert (validation.images.mean(dim=(0, 2, 3)) > 2).all()  # brighter images, measured with the training scale
+
+
+def test_a_shared_read_only_tensor_cache_is_read_and_an_unwritable_cache_only_costs_speed(monkeypatch, tmp_path):
+    for name in CIFAR2_CLASSES:
+        folder = tmp_path / "cifar10" / "test" / name
+        folder.mkdir(parents=True)
+        Image.new("RGB", (32, 32), (90, 90, 90)).save(folder / "0000.jpg", quality=95)
+    monkeypatch.setenv(DATA_ENV_VAR, str(tmp_path))
+    monkeypatch.setenv(CACHE_ENV_VAR, str(tmp_path / "prepared"))
+    prepared = load_cifar10(train=False, classes=CIFAR2_CLASSES)
+    (cached,) = (tmp_path / "prepared").glob("*.pt")
+    shared = tmp_path / "shared-cache"
+    shared.mkdir()
+    shutil.copy(cached, shared / cached.name)
+    unwritable = tmp_path / "not-a-folder"
+    unwritable.write_text("a file where the cache folder should be")
+    monkeypatch.setenv(CACHE_ENV_VAR, str(unwritable))
+    monkeypatch.setattr("dlkurs.data.cache_folders", lambda: [unwritable, shared])
+    monkeypatch.setattr("dlkurs.data._write_cache", lambda *args: pytest.fail("a cached dataset is decoded again"))
+    assert torch.equal(load_cifar10(train=False, classes=CIFAR2_CLASSES).images, prepared.images)
+    monkeypatch.undo()
+    monkeypatch.setenv(DATA_ENV_VAR, str(tmp_path))
+    monkeypatch.setenv(CACHE_ENV_VAR, str(unwritable))
+    assert torch.equal(load_cifar10(train=False, classes=CIFAR2_CLASSES).images, prepared.images)
+
+
+def test_cache_folders_are_the_own_cache_then_the_installations_shared_one(monkeypatch, tmp_path):
+    monkeypatch.setenv(CACHE_ENV_VAR, str(tmp_path))
+    assert cache_folders() == [tmp_path, default_data_root() / SHARED_CACHE_NAME]
