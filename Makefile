@@ -10,12 +10,12 @@ export DLKURS_DATA ?= $(CURDIR)/data
 # nbgrader calls tools of the environment (alembic) by name: put it first on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: lab test install sandbox browser data generate benchmark grade
+.PHONY: lab test install sandbox browser data generate benchmark grade hub-env hub-setup hub-start
 
 lab: install
 	cd $(CURDIR) && $(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-test: install sandbox browser data
+test: install sandbox browser data hub-env
 	$(BIN)/python -m pytest
 
 install: $(INSTALLED)
@@ -51,12 +51,34 @@ browser:
 data: install
 	$(BIN)/python -m coursetools.fetch_data
 
+# The environment all users of a JupyterHub share, from /usr/bin/python3 (world-readable, /opt/dlkurs/venv):
+# about 6 min when new, seconds when only the course's code changed. tests/test_hub.py uses it; needs root.
+HUB_ENV := /opt/dlkurs/venv
+hub-env: install
+	@if [ "$$(id -u)" = 0 ] && [ -x /usr/bin/python3 ]; then $(BIN)/python -m coursetools.hub env --if-needed \
+	    || echo "hub-env: building $(HUB_ENV) failed, the hub test will try again or be skipped"; \
+	else echo "hub-env: not root or no /usr/bin/python3, the hub test will be skipped"; fi
+
+# One JupyterHub server for a class (root): make hub-setup ROSTER=roster.csv [HUB_ARGS="--data ..."]; make hub-start
+hub-setup: hub-env
+	$(BIN)/python -m coursetools.hub setup --roster $(ROSTER) $(HUB_ARGS)
+
+hub-start:
+	$(BIN)/python -m coursetools.hub start
+
 generate: install
 	$(BIN)/python -m coursetools.generate
 
 # Grade a whole class, e.g.: make grade ARGS="02_regularisieren --from-folder ~/classroom/02"
 grade: install sandbox data
 	$(BIN)/python -m coursetools.grade $(ARGS)
+
+# The student edition: a new git repository (one commit) without solutions or hidden tests, e.g. a
+# GitHub Classroom template: make student-edition OUT=../kurs-studierende [EDITION_ARGS="--assignment 05_lernkurven"]
+.PHONY: student-edition
+student-edition: install
+	$(if $(OUT),,$(error Name the new folder: make student-edition OUT=../kurs-studierende))
+	$(BIN)/python -m coursetools.student_edition $(OUT) $(EDITION_ARGS)
 
 # Speed report (about 25 min): pipelines, notebooks, grading, the whole suite; written to benchmarks/REPORT.md
 benchmark: install sandbox browser data
