@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from dlkurs import (
-    ImageData, SealedTestSet, batches, broken_training_runs, evaluate, fit, get_device, markdown_table, plot_history,
+    ImageData, SealedTestSet, batches, evaluate, fit, get_device, markdown_table, plot_history,
     plot_images, plot_loss_curves, plot_runs, plot_train_test_gap,
 )
 
@@ -165,17 +165,3 @@ def test_plot_images_shows_grey_and_colour_images_with_their_titles():
     assert colour.axes[0].images[0].get_array().shape == (4, 4, 3)
     assert colour.axes[0].images[0].get_array().max() <= 1.0
 
-
-def test_broken_training_runs_show_four_different_loss_patterns():
-    generator = torch.Generator().manual_seed(0)
-    images = torch.randn(32, 1, 4, 4, generator=generator)
-    labels = torch.arange(32) % 4
-
-    def build_model() -> nn.Module:
-        return nn.Sequential(nn.Flatten(), nn.Linear(16, 32), nn.ReLU(), nn.Linear(32, 4))
-
-    curves = broken_training_runs(build_model, images, labels, iterations=60)
-    assert sorted(curves) == ["A", "B", "C", "D"] and all(len(curve) == 60 for curve in curves.values())
-    assert curves["B"][-1] > curves["B"][0] + 0.02                 # rises
-    assert max(curves["C"]) == min(curves["C"])                    # flat: no update ever happens
-    assert max(curves["D"]) > 100 * curves["D"][0]                 # explodes
