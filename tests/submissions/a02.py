@@ -2,7 +2,7 @@
 correct ones written differently from the reference (``loses`` nothing)."""
 from __future__ import annotations
 
-from coursetools.grading import Mutation
+from coursetools.grading import ExtraCell, Mutation
 from submissions import Submission
 
 NOTEBOOK = "02_regularisieren"
@@ -36,4 +36,167 @@ WRONG = [
     ),
 ]
 
-CORRECT_BUT_DIFFERENT: list[Submission] = []
+
+# Wrong answers that the tests before issue 22 let through.
+_DROPOUT_SOLUTION = """        if not self.training:
+            return x
+        keep = torch.rand_like(x) >= self.p
+        return x * keep / (1 - self.p)"""
+
+WRONG += [
+    Submission(
+        # Dropout from the library instead of written by hand; BatchNorm after the ReLU instead of before it.
+        "library_dropout_and_batchnorm_after_the_relu", NOTEBOOK,
+        (Mutation("dropout_layer", _DROPOUT_SOLUTION, "        return nn.functional.dropout(x, self.p, self.training)"),
+         Mutation("batchnorm_model",
+                  "nn.Linear(28 * 28, HIDDEN), nn.BatchNorm1d(HIDDEN), nn.ReLU(),\n"
+                  "        nn.Linear(HIDDEN, HIDDEN), nn.BatchNorm1d(HIDDEN), nn.ReLU(),",
+                  "nn.Linear(28 * 28, HIDDEN), nn.ReLU(), nn.BatchNorm1d(HIDDEN),\n"
+                  "        nn.Linear(HIDDEN, HIDDEN), nn.ReLU(), nn.BatchNorm1d(HIDDEN),")),
+        frozenset({"test_dropout_in_training", "test_dropout_in_evaluation", "test_dropout_unseen_inputs",
+                   "test_batchnorm_model"}),
+    ),
+    Submission(
+        # A third Dropout after the output layer (it drops logits); one BatchNorm1d object shared by both layers.
+        "dropout_after_the_output_layer_and_one_batchnorm_for_both_layers", NOTEBOOK,
+        (Mutation("dropout_model", "        nn.Linear(HIDDEN, 10),\n", "        nn.Linear(HIDDEN, 10), Dropout(p),\n"),
+         Mutation("batchnorm_model", None, '''def build_batchnorm_model() -> nn.Module:
+    norm = nn.BatchNorm1d(HIDDEN)
+    return nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(28 * 28, HIDDEN), norm, nn.ReLU(),
+        nn.Linear(HIDDEN, HIDDEN), norm, nn.ReLU(),
+        nn.Linear(HIDDEN, 10),
+    )
+
+
+print(build_batchnorm_model())''')),
+        frozenset({"test_dropout_model", "test_batchnorm_model"}),
+    ),
+]
+
+CORRECT_BUT_DIFFERENT = [
+    Submission(
+        # Loops instead of generator sums, a Bernoulli mask, one ReLU and one Dropout object used twice (the old
+        # structure test counted module objects: "gefunden: 1"), BatchNorm in a model class with torch.relu/F.relu,
+        # rotation and shift as two transforms (its accuracy swung from 0.83 to 0.92 over the last epochs with a
+        # constant learning rate, so the old gap test failed it), and cells of the student's own with prints and a plot.
+        "loops_reused_modules_functional_relu_and_two_transforms", NOTEBOOK,
+        (Mutation("l1_penalty", None, '''def l1_penalty(model: nn.Module) -> torch.Tensor:
+    """Summe der Beträge aller Parameter des Modells."""
+    total = 0
+    for name, parameter in model.named_parameters():
+        total = total + torch.abs(parameter).sum()
+    return total
+
+
+print(f"L1-Strafe eines frischen Basismodells: {l1_penalty(build_baseline()).item():.1f}")'''),
+         Mutation("explicit_l2_step", "return sum((parameter ** 2).sum() for parameter in model.parameters())",
+                  "return torch.cat([parameter.flatten() for parameter in model.parameters()]).pow(2).sum()"),
+         Mutation("explicit_l2_step",
+                  "loss = loss_fn(model(images), labels) + weight_decay / 2 * l2_penalty(model)\n    loss.backward()",
+                  "data_loss = loss_fn(model(images), labels)\n    penalty = 0.5 * weight_decay * l2_penalty(model)\n"
+                  "    (data_loss + penalty).backward()"),
+         Mutation("dropout_layer", _DROPOUT_SOLUTION, """        if self.training:
+            mask = torch.bernoulli(torch.full_like(x, 1 - self.p))
+            return x * mask * (1.0 / (1.0 - self.p))
+        return x"""),
+         Mutation("dropout_model", None, '''def build_dropout_model(p: float = 0.5) -> nn.Module:
+    relu, dropout = nn.ReLU(), Dropout(p)
+    return nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(28 * 28, HIDDEN), relu, dropout,
+        nn.Linear(HIDDEN, HIDDEN), relu, dropout,
+        nn.Linear(HIDDEN, 10),
+    )
+
+
+print(build_dropout_model())'''),
+         Mutation("batchnorm_model", None, '''import torch.nn.functional as F
+
+
+class BatchNormNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.hidden1 = nn.Linear(28 * 28, HIDDEN)
+        self.norm1 = nn.BatchNorm1d(HIDDEN)
+        self.hidden2 = nn.Linear(HIDDEN, HIDDEN)
+        self.norm2 = nn.BatchNorm1d(HIDDEN)
+        self.output = nn.Linear(HIDDEN, 10)
+
+    def forward(self, x):
+        x = x.view(x.shape[0], -1)
+        x = torch.relu(self.norm1(self.hidden1(x)))
+        x = F.relu(self.norm2(self.hidden2(x)))
+        return self.output(x)
+
+
+def build_batchnorm_model() -> nn.Module:
+    return BatchNormNet()
+
+
+print(build_batchnorm_model())'''),
+         Mutation("augmentation", "augment = v2.RandomAffine(degrees=10, translate=(0.1, 0.1), fill=BACKGROUND)",
+                  "augment = v2.Compose([\n    v2.RandomRotation(10, fill=BACKGROUND),\n"
+                  "    v2.RandomAffine(degrees=0, translate=(0.1, 0.1), fill=BACKGROUND),\n])")),
+        extra_cells=(
+            ExtraCell("dropout_model", '''import matplotlib.pyplot as plt
+
+print(build_dropout_model(0.3))
+figure, ax = plt.subplots(figsize=(5, 3))
+ax.plot(histories["Basis"]["accuracy"])
+ax.plot(histories["Basis"]["val_accuracy"])
+ax.legend(["Training", "Validierung"])
+plt.show()'''),
+            ExtraCell("augmentation", 'print(augment)\nprint(f"Hintergrund: {BACKGROUND:.3f}")'),
+        ),
+    ),
+    Submission(
+        # Norms and torch.where instead of sums and masks, Dropout before the ReLU (the same function: ReLU and the
+        # scaling commute), named layers, a reused ReLU in the BatchNorm model, a milder bilinear augmentation,
+        # and a figure legend.
+        "norms_where_named_layers_dropout_before_relu_and_milder_augmentation", NOTEBOOK,
+        (Mutation("l1_penalty", "return sum(parameter.abs().sum() for parameter in model.parameters())",
+                  "return torch.stack([torch.linalg.vector_norm(parameter, ord=1) "
+                  "for parameter in model.parameters()]).sum()"),
+         Mutation("dropout_layer", _DROPOUT_SOLUTION,
+                  "        if not self.training:\n            return x\n"
+                  "        return torch.where(torch.rand_like(x) < self.p, torch.zeros_like(x), x / (1 - self.p))"),
+         Mutation("dropout_model", None, '''from collections import OrderedDict
+
+
+def build_dropout_model(p: float = 0.5) -> nn.Module:
+    return nn.Sequential(OrderedDict([
+        ("flatten", nn.Flatten()),
+        ("hidden1", nn.Linear(28 * 28, HIDDEN)), ("dropout1", Dropout(p)), ("relu1", nn.ReLU()),
+        ("hidden2", nn.Linear(HIDDEN, HIDDEN)), ("dropout2", Dropout(p)), ("relu2", nn.ReLU()),
+        ("output", nn.Linear(HIDDEN, 10)),
+    ]))
+
+
+print(build_dropout_model())'''),
+         Mutation("batchnorm_model", None, '''def build_batchnorm_model() -> nn.Module:
+    relu = nn.ReLU()
+    layers = [nn.Flatten()]
+    for inputs in (28 * 28, HIDDEN):
+        layers += [nn.Linear(inputs, HIDDEN), nn.BatchNorm1d(num_features=HIDDEN), relu]
+    layers.append(nn.Linear(HIDDEN, 10))
+    return nn.Sequential(*layers)
+
+
+print(build_batchnorm_model())'''),
+         Mutation("augmentation", "augment = v2.RandomAffine(degrees=10, translate=(0.1, 0.1), fill=BACKGROUND)",
+                  "augment = v2.RandomAffine(degrees=(-8, 8), translate=(0.08, 0.08), fill=BACKGROUND,\n"
+                  "                          interpolation=v2.InterpolationMode.BILINEAR)")),
+        extra_cells=(
+            ExtraCell("test_regularisation_narrows_gap", '''import matplotlib.pyplot as plt
+
+figure, axes = plt.subplots(1, 2, figsize=(9, 3))
+for name in ("Basis", "Augmentation"):
+    axes[0].plot(histories[name]["loss"])
+    axes[1].plot(histories[name]["val_accuracy"])
+figure.legend(["Basis", "Augmentation"])
+plt.show()'''),
+        ),
+    ),
+]
