@@ -2,10 +2,12 @@
 correct ones written differently from the reference (``loses`` nothing)."""
 from __future__ import annotations
 
-from coursetools.grading import Mutation
+from coursetools.grading import ExtraCell, Mutation
 from submissions import Submission
 
 NOTEBOOK = "03_nll_vs_mse"
+
+_PRINT_SOFTMAX = "\n\nprint(softmax(torch.tensor([[1.0, 2.0, 3.0], [1000.0, 0.0, -1000.0]])))\n"
 
 WRONG = [
     Submission(
@@ -33,6 +35,107 @@ WRONG = [
         frozenset({"test_training_data_normalised", "test_validation_uses_training_statistics",
                    "test_choice_is_right"}),
     ),
+    # Both passed the old tests: torch.softmax was never blocked, and every test batch of mse_loss held the last
+    # class, so F.one_hot(labels) guessed the number of classes right.
+    Submission(
+        "torch_softmax_and_one_hot_without_num_classes", NOTEBOOK,
+        (Mutation("softmax", None, '''\
+def softmax(logits: torch.Tensor) -> torch.Tensor:
+    """Softmax über die Klassen (Dimension 1) einer Minibatch von Logits der Form (N, C)."""
+    return torch.softmax(logits, dim=1)
+''' + _PRINT_SOFTMAX),
+         Mutation("mse_loss", "F.one_hot(labels, num_classes=probabilities.shape[1])", "F.one_hot(labels)")),
+        frozenset({"test_softmax_matches_torch", "test_softmax_large_and_unseen_inputs", "test_mse_loss_more_classes"}),
+    ),
+    # The library's softmax under another name: a replaced torch.softmax would not catch the bound reference.
+    Submission(
+        "softmax_is_a_partial_of_the_library_softmax", NOTEBOOK,
+        (Mutation("softmax", None, "from functools import partial\n\nsoftmax = partial(F.softmax, dim=1)" + _PRINT_SOFTMAX),),
+        frozenset({"test_softmax_matches_torch", "test_softmax_large_and_unseen_inputs"}),
+    ),
 ]
 
-CORRECT_BUT_DIFFERENT: list[Submission] = []
+CORRECT_BUT_DIFFERENT = [
+    # Statistics in float64 with the population standard deviation, torchvision's Normalize, a stable
+    # softmax through logsumexp (1.5e-5 off at logits of 1000: the old tolerance of 1e-6 failed it, and the old
+    # statistics test compared float64 with float32 and raised), the one-hot vectors from an identity matrix, an upper-case letter lowered, and cells
+    # of the student's own: a plot with ax.legend(labels), a warning, prints.
+    Submission(
+        "float64_statistics_normalize_and_logsumexp_softmax", NOTEBOOK,
+        (Mutation("normalise", None, '''\
+pixels = raw_train.images.double()
+channel_mean = pixels.mean(dim=(0, 2, 3))
+channel_std = pixels.std(dim=(0, 2, 3), correction=0)
+
+
+def normalise(data, mean, std):
+    to_standard = v2.Normalize(mean=mean.tolist(), std=std.tolist())
+    return ImageData(to_standard(data.images), data.labels, data.classes)
+
+
+train_data = normalise(raw_train, channel_mean, channel_std)
+val_data = normalise(raw_val, channel_mean, channel_std)
+print(channel_mean, channel_std)
+'''),
+         Mutation("softmax", None, '''\
+def softmax(logits):
+    return torch.exp(logits - torch.logsumexp(logits, dim=1, keepdim=True))
+''' + _PRINT_SOFTMAX),
+         Mutation("mse_loss", None, '''\
+def mse_loss(probabilities, labels):
+    one_hot = torch.eye(probabilities.shape[1], device=probabilities.device)[labels]
+    return ((probabilities - one_hot) ** 2).mean()
+'''),
+         Mutation("choice", 'choice = "b"', 'choice = "B".lower()')),
+        extra_cells=(
+            ExtraCell("normalise", 'import warnings\n\nwarnings.warn("Nur ein Test: Warnungen stören nicht.")\n'
+                                   'print(train_data.images.mean().item())'),
+            ExtraCell("mse_loss", '''\
+figure, axes = plt.subplots()
+axes.plot(nll_history["val_accuracy"])
+axes.plot(nll_history["accuracy"])
+axes.legend(["Validierung", "Training"])
+plt.show()'''),
+        ),
+    ),
+    # Loops instead of vectorised code: statistics channel by channel, a softmax row by row (over dim=-1), the
+    # data built with dataclasses.replace, MSE through nn.MSELoss on one-hot vectors of the probabilities' dtype,
+    # and a figure legend of the student's own.
+    Submission(
+        "loops_row_by_row_softmax_and_figure_legend", NOTEBOOK,
+        (Mutation("normalise", None, '''\
+import dataclasses
+
+channel_mean = torch.stack([raw_train.images[:, channel].mean() for channel in range(3)])
+channel_std = torch.stack([raw_train.images[:, channel].std() for channel in range(3)])
+
+
+def normalise(data, mean, std):
+    channels = [(data.images[:, c] - mean[c]) / std[c] for c in range(3)]
+    return dataclasses.replace(data, images=torch.stack(channels, dim=1))
+
+
+train_data, val_data = (normalise(raw, channel_mean, channel_std) for raw in (raw_train, raw_val))
+'''),
+         Mutation("softmax", None, '''\
+def softmax(logits):
+    rows = []
+    for row in logits:
+        exponentials = torch.exp(row - torch.max(row))
+        rows.append(exponentials / torch.sum(exponentials, dim=-1))
+    return torch.stack(rows)
+''' + _PRINT_SOFTMAX),
+         Mutation("mse_loss", None, '''\
+def mse_loss(probabilities, labels):
+    n_classes = probabilities.size(-1)
+    targets = F.one_hot(labels, n_classes).to(probabilities.dtype)
+    return nn.MSELoss()(probabilities, targets)
+''')),
+        extra_cells=(ExtraCell("choice", '''\
+figure = plt.figure()
+plt.plot(nll_history["val_loss"])
+plt.plot(mse_history["val_loss"])
+figure.legend(["NLLLoss", "MSELoss"])
+print("Gewählt:", choice)'''),),
+    ),
+]
