@@ -5,8 +5,8 @@
 
 ``release/<assignment>/`` is what ``nbgrader generate_assignment`` makes (run in a throw-away
 copy of the course, so the instructor's gradebook is never touched); ``notebooks/`` holds the same
-student notebooks flat; ``solutions/`` holds the sources with the solution and hidden-test markers
-removed, so that they run top to bottom, tests included.
+student notebooks flat; ``solutions/`` holds the sources with the solution markers removed, so
+that they run top to bottom with their visible tests (the graded tests are verdicts, ``verdicts/``).
 """
 from __future__ import annotations
 
@@ -35,8 +35,9 @@ _PURPOSE = {
                "solutions replaced by stubs, hidden tests removed. Instructors release it with "
                "`nbgrader release_assignment`.",
     "notebooks": "The same student notebooks, one flat folder, for students who open them without nbgrader.",
-    "solutions": "The complete notebooks, solutions and all tests (hidden ones included), for instructors "
-                 "and for CI, which executes them with nbval. Not for students.",
+    "solutions": "The complete notebooks, solutions and visible tests, for instructors and for CI, which "
+                 "executes them with nbval. Not for students before the deadline. The graded tests, hidden "
+                 "ones included, are the verdicts in `verdicts/`.",
 }
 
 
@@ -84,13 +85,14 @@ def generate(course_root: Path = COURSE_ROOT, out: Path | None = None) -> None:
 
 
 def make_course(directory: Path, course_root: Path = COURSE_ROOT) -> Path:
-    """Copy the course's sources and config to ``directory`` and generate every assignment there.
+    """Copy the course's sources, verdicts and config to ``directory`` and generate every assignment there.
 
     The copy gets its own ``release/`` and its own gradebook, which then knows every grade cell;
     the course itself is not touched.
     """
     directory.mkdir(parents=True, exist_ok=True)
     shutil.copytree(course_root / "source", directory / "source")
+    shutil.copytree(course_root / "verdicts", directory / "verdicts")
     shutil.copy(course_root / "nbgrader_config.py", directory)
     for assignment in assignments(directory):
         nbgrader(directory, "generate_assignment", assignment, "--force")

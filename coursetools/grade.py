@@ -20,8 +20,9 @@
    does not get full marks, the command stops before anything is recorded), then each student,
    autograded by nbgrader in a scratch course of their own, test cells restored as released
    (:mod:`coursetools.restore_cells`), with
-   its own copy of the gradebook (so no two processes ever write one SQLite file), with the
-   kernel in a sandbox (:mod:`coursetools.sandbox`): timeouts per cell and per submission, one
+   its own copy of the gradebook (so no two processes ever write one SQLite file), each test
+   cell decided by its verdict outside the student's process (:mod:`coursetools.verdicts`), with
+   the kernel in a sandbox (:mod:`coursetools.sandbox`): timeouts per cell and per submission, one
    memory budget and process cap per submission (a cgroup where the machine allows one), the CPUs
    of its grading slot, no privileges, no network, no view of the course, the gradebook or other
    students.
@@ -106,7 +107,8 @@ def execute_student(course: Path, assignment: str, student: str, submitted: Path
         restore_file(path, course / "release" / assignment / path.name)
     shutil.copyfile(gradebook, scratch / "gradebook.db")
     cgroup = create_cgroup(scratch.name, CgroupLimits(settings.memory_bytes, Limits.max_processes, cpus))
-    (scratch / "nbgrader_config.py").write_text(scratch_config(course, scratch, settings, cpus, cgroup))
+    (scratch / "nbgrader_config.py").write_text(scratch_config(course, assignment, scratch, settings, cpus,
+                                                                   cgroup))
     error = None
     try:
         nbgrader(scratch, "autograde", assignment, "--student", student, "--force",
@@ -129,9 +131,9 @@ def execute_student(course: Path, assignment: str, student: str, submitted: Path
     return Execution(student, time.monotonic() - started, error)
 
 
-def scratch_config(course: Path, scratch: Path, settings: Settings, cpus: tuple[int, ...],
+def scratch_config(course: Path, assignment: str, scratch: Path, settings: Settings, cpus: tuple[int, ...],
                    cgroup: Cgroup | None = None) -> str:
-    """nbgrader config of a scratch course: the course's own, with the sandboxed executor."""
+    """nbgrader config of a scratch course: the course's own, with the sandboxed executor and the verdicts."""
     return "\n".join([
         f"exec(compile(open({str(course / 'nbgrader_config.py')!r}).read(), 'nbgrader_config.py', 'exec'))",
         "from nbconvert.preprocessors import ClearMetadataPreprocessor",
@@ -145,6 +147,7 @@ def scratch_config(course: Path, scratch: Path, settings: Settings, cpus: tuple[
         "LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]",
         f"c.SandboxedExecute.workdir = {str(scratch / 'work')!r}",
         f"c.SandboxedExecute.runtime_dir = {str(scratch / 'run')!r}",
+        f"c.SandboxedExecute.verdicts_dir = {str(course / 'verdicts' / assignment)!r}",
         f"c.SandboxedExecute.timeout = {settings.cell_timeout}",
         f"c.SandboxedExecute.memory_bytes = {settings.memory_bytes}",
         f"c.SandboxedExecute.cpu_seconds = {settings.cpu_seconds}",

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 FORKSERVER = multiprocessing.get_context("forkserver")
-FORKSERVER.set_forkserver_preload(["nbgrader.apps.nbgraderapp", "coursetools.sandbox", "dlkurs"])
+FORKSERVER.set_forkserver_preload(["nbgrader.apps.nbgraderapp", "coursetools.sandbox", "coursetools.verdicts", "dlkurs"])
 
 
 class NbgraderError(RuntimeError):

@@ -5,7 +5,9 @@ inside. The kernel talks to the grader over Unix sockets in a folder of its own,
 network, and it sees:
 
 * read-only: the system's programs and libraries (``/usr``), Python and the course's virtual
-  environment, the ``dlkurs`` package, the datasets and their tensor cache, ``/proc/sys``;
+  environment, the ``dlkurs`` package, the ``coursetools`` package (for the export cells and the
+  probe process; it holds no verdicts, which stay in the course), the datasets and their tensor
+  cache, ``/proc/sys``;
 * writable: a copy of the student's own submission folder (its working directory), the socket
   folder, and an empty ``/tmp`` and ``/dev/shm`` (size-capped tmpfs, ``Limits.tmpfs_bytes`` each).
 
@@ -53,6 +55,7 @@ from traitlets import Bool, Instance, Integer, List, Unicode
 from nbgrader.preprocessors import Execute
 
 from .cgroups import Cgroup
+from .export_cell import export_source
 
 ADDRESS_SPACE_ALLOWANCE = 4 * 2**30
 """Address space a kernel may map beyond its memory budget where only rlimits apply: PyTorch's
@@ -207,7 +210,8 @@ def course_data() -> tuple[list[Path], dict[str, str]]:
 
     roots = [root for root in data_roots() if root.exists()]
     environment = {CACHE_ENV_VAR: str(_cache_dir())} | ({DATA_ENV_VAR: str(roots[0])} if roots else {})
-    return [Path(dlkurs.__file__).resolve().parent, _cache_dir(), *roots], environment
+    packages = [Path(dlkurs.__file__).resolve().parent, Path(__file__).resolve().parent]
+    return [*packages, _cache_dir(), *roots], environment
 
 
 class SandboxedKernelManager(AsyncKernelManager):
@@ -234,6 +238,16 @@ class SandboxedKernelManager(AsyncKernelManager):
         with open(self.sandbox.runtime_dir / "kernel.log", "wb") as log:
             kw["stdout"] = kw["stderr"] = log
             await super()._async_launch_kernel(kernel_cmd, **kw)
+
+
+def is_autograded_test(cell: NotebookNode) -> bool:
+    """An autograded test cell: graded, code, not one the student writes."""
+    metadata = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "code" and bool(metadata.get("grade")) and not metadata.get("solution")
+
+
+def grade_id(cell: NotebookNode) -> str:
+    return cell.metadata["nbgrader"]["grade_id"]
 
 
 NOT_EXECUTED = "Nicht ausgeführt: Der Kernel ist vorher abgestürzt oder hat sein Zeit- oder Speicherlimit überschritten."
@@ -266,22 +280,62 @@ class SandboxedExecute(Execute):
     cgroup_folders = List(Unicode(), help="The submission's cgroup (a folder per v1 controller).").tag(config=True)
     max_output_bytes = Integer(8 * 2**20, help="Output a notebook keeps, in characters.").tag(config=True)
     store_widget_state = Bool(False, help="Widget state is not graded (and would grow without bound).")
+    verdicts_dir = Unicode(help="The assignment's verdicts (``verdicts/<assignment>``, one module per notebook).").tag(
+        config=True)
 
     def preprocess(self, nb, resources=None, km=None):
+        """Run the notebook with its test cells replaced by export cells, then let the verdicts decide them."""
         self._kernel_dead = False
         self._cell_output_sizes: dict[int, int] = {}
         self._truncated: set[tuple[int, str]] = set()
         self._output_full = False
-        return super().preprocess(nb, resources, km)
+        from .verdicts import load_verdicts  # imports PyTorch: only where a notebook is graded
 
-    def create_kernel_manager(self):
+        verdicts_path = Path(self.verdicts_dir) / f"{(resources or {}).get('unique_key', '')}.py"
+        verdicts = load_verdicts(verdicts_path) if self.verdicts_dir else {}
+        export_dir = Path(self.runtime_dir) / "export"
+        export_dir.mkdir(parents=True, exist_ok=True)
+        tests = {grade_id(cell): cell.source for cell in nb.cells if is_autograded_test(cell)}
+        for cell in nb.cells:
+            if is_autograded_test(cell):
+                function = verdicts.get(grade_id(cell))
+                cell.source = export_source(export_dir, grade_id(cell), function.verdict_uses if function else ())
+        try:
+            nb, resources = super().preprocess(nb, resources, km)
+        finally:
+            for cell in nb.cells:
+                if is_autograded_test(cell):
+                    cell.source = tests[grade_id(cell)]
+        self.decide_tests(nb, verdicts, verdicts_path, export_dir)
+        return nb, resources
+
+    def decide_tests(self, nb, verdicts: dict, verdicts_path: Path, export_dir: Path) -> None:
+        """Each test cell's outputs become its verdict's: whatever the student's kernel printed there is dropped."""
+        from .verdicts import ProbeClient, judge
+
+        tests = [cell for cell in nb.cells if is_autograded_test(cell)]
+        if not tests:
+            return
+        command = [sys.executable, "-I", "-m", "coursetools.probe_server", str(export_dir)]
+        client = ProbeClient(self.sandbox().command(command), Path(self.workdir),
+                             Path(self.runtime_dir) / "probe.log", self.timeout or Limits.cpu_seconds)
+        try:
+            for cell in tests:
+                cell.outputs = judge(verdicts.get(grade_id(cell)), grade_id(cell), client, verdicts_path)
+        finally:
+            client.close()
+
+    def sandbox(self) -> Sandbox:
+        """The submission's sandbox: its folders, limits and cgroup."""
         cgroup = (Cgroup(self.cgroup_version, tuple(map(Path, self.cgroup_folders)), ())
                   if self.cgroup_version else None)
         limits = Limits(self.memory_bytes, self.cpu_seconds, tuple(self.cpus), self.max_processes, self.file_bytes)
-        sandbox = Sandbox(Path(self.workdir), Path(self.runtime_dir), limits, cgroup)
+        return Sandbox(Path(self.workdir), Path(self.runtime_dir), limits, cgroup)
+
+    def create_kernel_manager(self):
         if not self.kernel_name:
             self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name") or "python3"
-        self.km = SandboxedKernelManager(kernel_name=self.kernel_name, sandbox=sandbox, config=self.config)
+        self.km = SandboxedKernelManager(kernel_name=self.kernel_name, sandbox=self.sandbox(), config=self.config)
         return self.km
 
     def preprocess_cell(self, cell, resources, index):

@@ -1,9 +1,11 @@
 """The grading round trip: release, hand in, grade with a real gradebook, compare points.
 
 For every assignment a throw-away course copy grades a blank submission (0 on every autograded
-cell), the solution (full marks), right answers written unlike the reference (full marks) and
-wrong ones (exactly the points of the cells they should fail are lost); see ``tests/submissions/``. All submissions of an assignment are graded by one run of the
-class grading command (sandboxed, in parallel), so each notebook executes once per submission.
+cell), right answers written unlike the reference (full marks) and wrong ones (exactly the points
+of the cells they should fail are lost); see ``tests/submissions/``. All submissions of an
+assignment are graded by one run of the class grading command (sandboxed, in parallel), so each
+notebook executes once per submission. The command grades the reference solution first and stops
+unless it gets full marks, so a run that returns scores has graded the solution right.
 """
 from __future__ import annotations
 
@@ -35,8 +37,6 @@ def graded(tmp_path_factory):
         if assignment not in scores:
             submissions = {
                 "blank": {nb: student_notebook(course, assignment, nb, solved=False) for nb in notebooks_of(assignment)},
-                "solution": {nb: student_notebook(course, assignment, nb, solved=True)
-                             for nb in notebooks_of(assignment)},
             }
             for submission in wrong_submissions(assignment) + correct_submissions(assignment):
                 submissions[submission.name] = {nb: handed_in(course, assignment, nb, submission)
@@ -70,10 +70,10 @@ def test_blank_submission_scores_zero(graded, assignment):
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_solution_scores_full_marks(graded, assignment):
-    for notebook in notebooks_of(assignment):
-        maximum, got = autograded_points(graded, assignment, "solution", notebook)
-        assert got == maximum
+def test_reference_solution_scores_full_marks(graded, assignment):
+    """Grading stops with the failed cells (SystemExit) unless the reference, graded first, gets full marks."""
+    _, scores_of = graded
+    assert scores_of(assignment)
 
 
 @pytest.mark.parametrize(("assignment", "wrong"), WRONG, ids=[f"{assignment}-{wrong.name}" for assignment, wrong in WRONG])
