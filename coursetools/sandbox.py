@@ -55,7 +55,7 @@ from traitlets import Bool, Instance, Integer, List, Unicode
 from nbgrader.preprocessors import Execute
 
 from .cgroups import Cgroup
-from .export_cell import export_source
+from .export_cell import STATUS_FILE, export_source
 
 ADDRESS_SPACE_ALLOWANCE = 4 * 2**30
 """Address space a kernel may map beyond its memory budget where only rlimits apply: PyTorch's
@@ -321,7 +321,10 @@ class SandboxedExecute(Execute):
                              Path(self.runtime_dir) / "probe.log", self.timeout or Limits.cpu_seconds)
         try:
             for cell in tests:
-                cell.outputs = judge(verdicts.get(grade_id(cell)), grade_id(cell), client, verdicts_path)
+                if self._kernel_dead and not (export_dir / grade_id(cell) / STATUS_FILE).exists():
+                    cell.outputs = [failed_output("KernelDied", NOT_EXECUTED)]  # the kernel died before this test
+                else:
+                    cell.outputs = judge(verdicts.get(grade_id(cell)), grade_id(cell), client, verdicts_path)
         finally:
             client.close()
 
