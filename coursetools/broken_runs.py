@@ -2,7 +2,7 @@
 
 Students see only the recorded loss curves, under the letters A to D
 (``dlkurs/broken_training_curves.json``, read by :func:`dlkurs.broken_training_runs`); which bug is
-behind which letter is written down here, in the hidden tests of
+behind which letter is written down here, in the verdicts (``verdicts/01_gezielt_overfitten``) of
 ``source/01_gezielt_overfitten`` and in its solution, never in ``dlkurs``. Record the curves again
 (after changing a bug or the letters) with
 

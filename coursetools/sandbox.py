@@ -5,9 +5,9 @@ inside. The kernel talks to the grader over Unix sockets in a folder of its own,
 network, and it sees:
 
 * read-only: the system's programs and libraries (``/usr``), Python and the course's virtual
-  environment, the ``dlkurs`` package, the ``coursetools`` package (for the export cells and the
-  probe process; it holds no verdicts, which stay in the course), the datasets and their tensor
-  cache, ``/proc/sys``;
+  environment, the ``dlkurs`` package, of ``coursetools`` only the export cell, the probe process
+  and its measurements (:data:`SANDBOX_SIDE`; verdicts stay in the course), the datasets and their
+  tensor cache, ``/proc/sys``;
 * writable: a copy of the student's own submission folder (its working directory), the socket
   folder, and an empty ``/tmp`` and ``/dev/shm`` (size-capped tmpfs, ``Limits.tmpfs_bytes`` each).
 
@@ -210,8 +210,18 @@ def course_data() -> tuple[list[Path], dict[str, str]]:
 
     roots = [root for root in data_roots() if root.exists()]
     environment = {CACHE_ENV_VAR: str(_cache_dir())} | ({DATA_ENV_VAR: str(roots[0])} if roots else {})
-    packages = [Path(dlkurs.__file__).resolve().parent, Path(__file__).resolve().parent]
-    return [*packages, _cache_dir(), *roots], environment
+    return [Path(dlkurs.__file__).resolve().parent, *sandbox_side_tools(), _cache_dir(), *roots], environment
+
+
+SANDBOX_SIDE = ("__init__.py", "export_cell.py", "probe_server.py", "plain_data.py", "probes")
+"""What the sandbox sees of ``coursetools``: the export cell, the probe process and its measurements.
+Nothing else (the generator, the grader, ``broken_runs`` with 01's answer key) is there to be read."""
+
+
+def sandbox_side_tools() -> list[Path]:
+    """The files of ``coursetools`` that run inside the sandbox, each bound on its own."""
+    package = Path(__file__).resolve().parent
+    return [package / name for name in SANDBOX_SIDE]
 
 
 class SandboxedKernelManager(AsyncKernelManager):

@@ -333,8 +333,10 @@ class Student:
 
     def probe(self, name: str, *args: Any, keep: bool = False, **kwargs: Any) -> Any:
         """Run a measurement of :mod:`coursetools.probes` in the probe process (student code may run in it)."""
+        students = [arg.label for arg in args if isinstance(arg, Remote) and isinstance(arg._reference, StudentName)]
+        what = f"`{students[0]}(…)`" if students else f"Die Prüfung {name}"  # the error is the student's code's
         answer = self._request({"op": "probe", "name": name, "args": _references(args),
-                                "kwargs": _references(kwargs), "keep": keep}, f"Die Prüfung {name}")
+                                "kwargs": _references(kwargs), "keep": keep}, what)
         return self._wrap(answer, name)
 
     def _call(self, target: Remote, args: tuple, kwargs: dict, keep: bool) -> Any:
