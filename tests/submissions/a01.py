@@ -17,61 +17,82 @@ print(f"Batch: {tuple(batch_images.shape)}, Labels: {batch_labels.tolist()}")
 """
 
 WRONG = [
+    # Three wrong answers that fail disjoint cells: the first 64 images as "random" batch, accuracy() counting hits
+    # instead of the fraction, curves B and D swapped.
     Submission(
-        "first_64_images_as_batch", NOTEBOOK,
-        (Mutation("pick_batch", "torch.randperm(len(data), generator=generator)[:size]", "torch.arange(size)"),),
-        frozenset({"test_batch_is_random", "test_draw_batch_other_inputs"}),
+        "first_64_images_hit_count_accuracy_curves_b_and_d_swapped", NOTEBOOK,
+        (Mutation("pick_batch", "torch.randperm(len(data), generator=generator)[:size]", "torch.arange(size)"),
+         Mutation("accuracy_function", "(predictions == labels).float().mean().item()",
+                  "(predictions == labels).sum().item()"),
+         Mutation("diagnosis", '"B": "plateau", "C": "explodiert", "D": "oszilliert"',
+                  '"B": "oszilliert", "C": "explodiert", "D": "plateau"')),
+        frozenset({"test_batch_is_random", "test_draw_batch_other_inputs", "test_accuracy_function",
+                   "test_accuracy_unseen_model", "test_diagnosis_B", "test_diagnosis_D"}),
     ),
+    # The overfitting loop never steps the optimizer; train_step leaves the softmax before nn.CrossEntropyLoss.
     Submission(
-        "loop_without_optimizer_step", NOTEBOOK,
-        (Mutation("overfit_loop", "    optimizer.step()\n", ""),),
-        frozenset({"test_batch_memorised", "test_generalisation_gap"}),
-    ),
-    Submission(
-        "accuracy_counts_hits_instead_of_fraction", NOTEBOOK,
-        (Mutation("accuracy_function", "(predictions == labels).float().mean().item()",
-                  "(predictions == labels).sum().item()"),),
-        frozenset({"test_accuracy_function", "test_accuracy_unseen_model"}),
-    ),
-    Submission(
-        "curves_b_and_d_swapped", NOTEBOOK,
-        (Mutation("diagnosis", '"B": "plateau", "C": "explodiert", "D": "oszilliert"',
-                  '"B": "oszilliert", "C": "explodiert", "D": "plateau"'),),
-        frozenset({"test_diagnosis_B", "test_diagnosis_D"}),
-    ),
-    Submission(
-        "softmax_left_before_cross_entropy", NOTEBOOK,
-        (Mutation("train_step", "loss_fn(model(images), labels)",
-                  "loss_fn(torch.softmax(model(images), dim=1), labels)"),),
-        frozenset({"test_fixed_step_memorises", "test_fixed_step_other_setup"}),
+        "loop_without_optimizer_step_and_softmax_before_cross_entropy", NOTEBOOK,
+        (Mutation("overfit_loop", "    optimizer.step()\n", ""),
+         Mutation("train_step", "loss_fn(model(images), labels)",
+                  "loss_fn(torch.softmax(model(images), dim=1), labels)")),
+        frozenset({"test_batch_memorised", "test_generalisation_gap", "test_fixed_step_memorises",
+                   "test_fixed_step_other_setup"}),
     ),
     # Seed 0 happens to draw 64 distinct indices out of 60 000, and the course's model has neither Dropout nor
-    # BatchNorm: only the hidden tests, which call these functions on inputs the student did not choose, see it.
+    # BatchNorm: only calls on inputs the student did not choose see the batch drawn with replacement and the
+    # accuracy() without eval(). train_step steps twice per call (the batch is still memorised). The diagnosis is
+    # wrong for every curve, written with a str whose == is always true: that fooled the old in-kernel tests
+    # (diagnosis["A"] == "steigt" held), the verdict sees the plain strings.
     Submission(
-        "batch_drawn_with_replacement_and_accuracy_without_eval", NOTEBOOK,
+        "replacement_no_eval_two_steps_and_always_equal_strings", NOTEBOOK,
         (Mutation("pick_batch", "torch.randperm(len(data), generator=generator)[:size]",
                   "torch.randint(len(data), (size,), generator=generator)"),
          Mutation("accuracy_function", "    model.eval()\n", ""),
-         Mutation("accuracy_function", "    model.train()\n", "")),
-        frozenset({"test_draw_batch_other_inputs", "test_accuracy_unseen_model"}),
+         Mutation("accuracy_function", "    model.train()\n", ""),
+         Mutation("diagnosis", 'diagnosis = {"A": "steigt", "B": "plateau", "C": "explodiert", "D": "oszilliert"}', '''\
+class Pattern(str):
+    def __eq__(self, other):
+        return True
+
+    __hash__ = str.__hash__
+
+
+diagnosis = {curve: Pattern(pattern)
+             for curve, pattern in zip("ABCD", ["plateau", "oszilliert", "steigt", "explodiert"])}'''),
+         Mutation("train_step", "    optimizer.step()\n", "    optimizer.step()\n    optimizer.step()\n")),
+        frozenset({"test_draw_batch_other_inputs", "test_accuracy_unseen_model", "test_diagnosis_A",
+                   "test_diagnosis_B", "test_diagnosis_C", "test_diagnosis_D", "test_fixed_step_other_setup"}),
     ),
-    # torch.randperm without the generator: random, but another batch each time; train_step computes its own
-    # cross-entropy instead of the loss_fn it is given (the course's tests all pass nn.CrossEntropyLoss).
+    # torch.randperm without the generator: random, but another batch each time; accuracy() switches to eval()
+    # but never back; train_step computes its own cross-entropy instead of the loss_fn it is given (the course's
+    # own calls all pass nn.CrossEntropyLoss).
     Submission(
-        "batch_from_global_random_state_and_train_step_ignores_loss_fn", NOTEBOOK,
+        "global_random_state_stays_in_eval_and_ignores_loss_fn", NOTEBOOK,
         (Mutation("pick_batch", "torch.randperm(len(data), generator=generator)", "torch.randperm(len(data))"),
+         Mutation("accuracy_function", "    model.train()\n", ""),
          Mutation("train_step", "loss = loss_fn(model(images), labels)",
                   "loss = nn.functional.cross_entropy(model(images), labels)")),
-        frozenset({"test_batch_is_random", "test_draw_batch_other_inputs", "test_fixed_step_other_setup"}),
+        frozenset({"test_batch_is_random", "test_draw_batch_other_inputs", "test_accuracy_unseen_model",
+                   "test_fixed_step_other_setup"}),
+    ),
+    # draw_batch ignores size (always BATCH_SIZE: right for the notebook's own call); one pattern twice in the
+    # diagnosis; train_step returns the loss tensor instead of a number.
+    Submission(
+        "batch_size_fixed_pattern_twice_and_tensor_loss", NOTEBOOK,
+        (Mutation("pick_batch", "generator=generator)[:size]", "generator=generator)[:BATCH_SIZE]"),
+         Mutation("diagnosis", '"D": "oszilliert"', '"D": "explodiert"'),
+         Mutation("train_step", "return loss.item()", "return loss")),
+        frozenset({"test_draw_batch_other_inputs", "test_diagnosis_format", "test_diagnosis_D",
+                   "test_fixed_step_memorises"}),
     ),
 ]
 
 CORRECT_BUT_DIFFERENT = [
     # Another way to draw (sorted argsort of uniform numbers, returned as a list), train_step returning float(loss)
-    # (PyTorch warns once per process, here inside test_fixed_step_memorises: the warning on stderr cost the point
-    # before nbgrader_config.py routed warnings to stdout), NumPy for the accuracy under inference_mode, restoring
-    # the previous mode, a dict built by keywords, and cells of the student's own with prints, a warning and a plot
-    # with fig.legend().
+    # (PyTorch warns once per process: the warning on stderr cost the point before nbgrader_config.py routed
+    # warnings to stdout), NumPy for the accuracy under inference_mode, restoring the previous mode and printing to
+    # stderr (which failed an in-kernel test cell; the verdict calls it in the probe process), a dict built by
+    # keywords, and cells of the student's own with prints, a warning and a plot with fig.legend().
     Submission(
         "argsort_batch_numpy_accuracy_float_loss", NOTEBOOK,
         (Mutation("pick_batch", None, '''\
@@ -81,10 +102,13 @@ def draw_batch(data, size, generator):
     return [data.images[chosen], data.labels[chosen]]
 ''' + _GIVEN_BATCH_CODE),
          Mutation("accuracy_function", None, '''\
+import sys
+
 import numpy as np
 
 
 def accuracy(model, images, labels):
+    print(f"accuracy() auf {len(labels)} Bildern", file=sys.stderr)  # stderr: failed an old in-kernel test cell
     was_training = model.training
     model.eval()
     with torch.inference_mode():
@@ -122,7 +146,8 @@ plt.show()'''),
         ),
     ),
     # Loops instead of vectorised code: the batch gathered one example at a time, the accuracy counted in chunks
-    # with model.train(False) and a @torch.no_grad() decorator, zero_grad after the step, another overfitting loop.
+    # with model.train(False) and a @torch.no_grad() decorator, zero_grad after the step returning a NumPy float32,
+    # another overfitting loop.
     Submission(
         "loops_and_zero_grad_after_the_step", NOTEBOOK,
         (Mutation("pick_batch", None, '''\
@@ -170,12 +195,15 @@ print(batch_accuracy, test_accuracy)
                   'diagnosis = {}\nfor letter, pattern in zip("ABCD", ["steigt", "plateau", "explodiert", "oszilliert"]):\n'
                   '    diagnosis[letter] = pattern'),
          Mutation("train_step", None, '''\
+import numpy as np
+
+
 def train_step(model, optimizer, loss_fn, images, labels):
     loss = loss_fn(model(images), labels)
     loss.backward()
     optimizer.step()
     optimizer.zero_grad(set_to_none=True)
-    return loss.detach().item()
+    return np.float32(loss.detach().item())  # a NumPy number
 ''')),
         extra_cells=(ExtraCell("pick_batch", 'print("Klassen in der Batch:", sorted(set(batch_labels.tolist())))'),),
     ),
