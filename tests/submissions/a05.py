@@ -25,18 +25,32 @@ WRONG = [
         frozenset({"test_best_epoch", "test_best_epoch_noisy_histories", "test_learning_curve_plot",
                    "test_learning_curve_plot_other_history"}),
     ),
+    # Two mistakes in disjoint cells: the epoch with the best validation accuracy instead of the
+    # smallest validation loss, and the model with the best training accuracy.
     Submission(
-        "model_chosen_by_training_accuracy", NOTEBOOK,
-        (Mutation("select_best", 'results[name]["val_accuracy"]', 'results[name]["train_accuracy"]'),),
-        frozenset({"test_selection_follows_validation", "test_selection_ignores_training_and_test"}),
+        "epoch_by_val_accuracy_model_chosen_by_training_accuracy", NOTEBOOK,
+        (Mutation("best_epoch", "return val_loss.index(min(val_loss)) + 1",
+                  'return history["val_accuracy"].index(max(history["val_accuracy"])) + 1'),
+         Mutation("select_best", 'results[name]["val_accuracy"]', 'results[name]["train_accuracy"]')),
+        frozenset({"test_best_epoch", "test_best_epoch_noisy_histories", "test_selection_follows_validation",
+                   "test_selection_ignores_training_and_test"}),
     ),
+    # The course's plot_history behind a function of the student's own (imported inside it, so only a
+    # lock on the module catches it), and the model chosen by its test accuracy.
     Submission(
-        "model_chosen_by_test_accuracy", NOTEBOOK,
-        (Mutation("test_once", "test_loss, test_accuracy = test_set.evaluate(models[best_name], loss_fn)\n",
+        "plot_history_reused_and_model_chosen_by_test_accuracy", NOTEBOOK,
+        (Mutation("plot_learning_curves", None, '''def plot_learning_curves(history: History) -> Figure:
+    from dlkurs.plots import plot_history as draw
+    return draw(history)
+
+
+plot_learning_curves(history);
+'''),
+         Mutation("test_once", "test_loss, test_accuracy = test_set.evaluate(models[best_name], loss_fn)\n",
                   "test_scores = {name: test_set.evaluate(model, loss_fn) for name, model in models.items()}\n"
                   "best_name = max(test_scores, key=lambda name: test_scores[name][1])\n"
-                  "test_loss, test_accuracy = test_scores[best_name]\n"),),
-        frozenset({"test_test_set_used_once"}),
+                  "test_loss, test_accuracy = test_scores[best_name]\n")),
+        frozenset({"test_learning_curve_plot", "test_learning_curve_plot_other_history", "test_test_set_used_once"}),
     ),
     # Three mistakes in disjoint cells: a legend that names the lines the wrong way round (the lines
     # themselves carry the right labels), the model with the smallest train/validation gap (the old
@@ -77,9 +91,10 @@ WRONG = [
 
 CORRECT_BUT_DIFFERENT: list[Submission] = [
     # Lines without labels and ax.legend(labels) with longer names, NumPy epochs, markers, plt.show()
-    # inside the function; a loop that keeps the later of two equal epochs; sorting that keeps the
-    # later of two equal models; cells of the student's own. The old tests failed the plot (they read
-    # the lines' own labels) and the tie (only the earlier epoch counted).
+    # inside the function (a warning where no display is); a loop that keeps the later of two equal
+    # epochs; a NumPy string as the chosen name, the later of two equal models; cells of the student's
+    # own. The old tests failed the plot (they read the lines' own labels) and the tie (only the
+    # earlier epoch counted).
     Submission(
         "axes_legend_labels_loops_and_later_ties", NOTEBOOK,
         (Mutation("plot_learning_curves", None, '''import numpy as np
@@ -112,8 +127,9 @@ plot_learning_curves(history);
     return best
 ''' + _BEST_EPOCH_CALLER),
          Mutation("select_best", 'return max(results, key=lambda name: results[name]["val_accuracy"])',
-                  'ranking = sorted(results.items(), key=lambda item: item[1]["val_accuracy"])\n'
-                  '    return ranking[-1][0]')),
+                  'names = np.array(list(results))\n'
+                  '    scores = np.array([results[name]["val_accuracy"] for name in names])\n'
+                  '    return names[np.flatnonzero(scores == scores.max())[-1]]')),
         extra_cells=(
             ExtraCell("best_epoch", 'print("Validierungs-Loss je Epoche:", [round(v, 3) for v in history["val_loss"]])\n'
                                     'plt.plot(range(1, 26), history["val_loss"], marker="o")\n'

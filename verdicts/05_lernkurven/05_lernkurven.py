@@ -1,0 +1,410 @@
+"""Verdicts of 05_lernkurven: each decides the test cell of its name (see coursetools.verdicts).
+
+The plot is read as a reader sees it (the lines' data, the look of each line and of each legend
+entry, axes legends and figure legends alike), drawn by the student's function for histories
+chosen here while ``dlkurs.plot_history`` is locked. ``best_epoch`` and ``select_best`` are called
+with histories and results built here, in which the smallest train/validation gap, the training
+scores and the test scores all point elsewhere than the validation data. The sealed test set's
+record is read in the probe process; the chosen model's test scores are recomputed here from its
+exported weights.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+import torch
+from torch import nn
+
+from coursetools.verdicts import ModuleState, Student, StudentError, student_error_message, type_name, verdict
+
+History = dict[str, list[float]]
+Results = dict[str, dict[str, float]]
+Look = tuple | None
+
+RESTART = (" Wurden Zellen mehrmals ausgeführt, zählt jeder Durchlauf mit: Kernel → Restart Kernel and Run All Cells "
+           "prüft einen sauberen Durchlauf.")
+
+
+def german(number: float, digits: int = 3) -> str:
+    """A number with a decimal comma."""
+    return f"{number:.{digits}f}".replace(".", ",")
+
+
+def require(student: Student, name: str) -> None:
+    """Fail with the usual message when ``name`` is not defined in the student's notebook."""
+    student.value(name)
+
+
+# ------------------------------------------------------------------------------------------- the plot
+
+LONG_HISTORY: History = {
+    "loss": [2.05 * 0.8 ** epoch + 0.02 for epoch in range(25)],
+    "accuracy": [min(1.0, 0.55 + 0.02 * epoch) for epoch in range(25)],
+    "val_loss": [0.32 + 0.0035 * (epoch - 9) ** 2 + 0.01 * (epoch % 3) for epoch in range(25)],
+    "val_accuracy": [0.6 + 0.3 * (1 - 0.8 ** epoch) - 0.002 * max(0, epoch - 12) for epoch in range(25)],
+}
+"""Like the notebook's 25 epochs: the training loss falls to the end, the validation loss turns after epoch 10."""
+
+SHORT_HISTORIES: tuple[History, ...] = (
+    {"loss": [2.0, 1.0, 0.5], "accuracy": [0.3, 0.6, 0.9], "val_loss": [2.1, 1.4, 1.6], "val_accuracy": [0.25, 0.5, 0.55]},
+    {"loss": [0.7, 0.45, 0.3, 0.22, 0.15, 0.1, 0.07], "accuracy": [0.8, 0.86, 0.9, 0.93, 0.95, 0.97, 0.98],
+     "val_loss": [0.6, 0.5, 0.44, 0.43, 0.45, 0.5, 0.56], "val_accuracy": [0.82, 0.85, 0.87, 0.88, 0.875, 0.87, 0.86]},
+)
+
+
+def shows(line: dict, epochs: torch.Tensor, values: list[float], percent: bool) -> bool:
+    """Whether ``line`` shows ``values`` over ``epochs`` (accuracy also in percent), within float32 rounding."""
+    x, y = line["x"], line["y"]
+    expected = torch.tensor(values, dtype=torch.float64)
+    if x is None or y is None or len(x) != len(expected) or len(y) != len(expected):
+        return False
+    if not torch.allclose(x, epochs, rtol=0, atol=1e-6):
+        return False
+    return any(torch.allclose(y, scale * expected, rtol=1e-5, atol=1e-6) for scale in ((1, 100) if percent else (1,)))
+
+
+def legend_entries(figure: dict) -> list[tuple[str | None, Look, str]]:
+    """(role, look, text) of every entry of a visible legend, of the axes and of the figure."""
+    legends = [axes["legend"] for axes in figure["axes"]] + list(figure["legends"])
+    entries = []
+    for legend in legends:
+        if legend is None or not legend["visible"]:
+            continue
+        for entry in legend["entries"]:
+            words = entry["text"].lower()
+            role = ("Training" if "train" in words and "valid" not in words else
+                    "Validierung" if "valid" in words and "train" not in words else None)
+            entries.append((role, entry["look"], entry["text"]))
+    return entries
+
+
+def drawn_figure(student: Student, history: History) -> dict:
+    """The figure ``plot_learning_curves(history)`` returns, as the probe saw it (``plot_history`` locked)."""
+    require(student, "plot_learning_curves")
+    drawn = student.probe("a05.draw", student.remote("plot_learning_curves"), history)
+    if drawn["error"]:
+        raise StudentError(student_error_message("`plot_learning_curves(…)`", drawn["error"]))
+    if drawn["returned_figure"] is None:
+        returned = "None" if drawn["returned"] is None else drawn["returned"].rsplit(".", 1)[-1]
+        hint = (" Sie zeichnet eine Abbildung, gibt sie aber nicht zurück: Schreiben Sie am Ende return figure."
+                if drawn["figures"] and drawn["returned"] is None else "")
+        raise AssertionError(f"plot_learning_curves() soll die Abbildung (Figure) zurückgeben, nicht {returned}.{hint}")
+    return drawn["figures"][drawn["returned_figure"]]
+
+
+def check_learning_curves(student: Student, history: History) -> None:
+    """plot_learning_curves(history): loss and accuracy in two axes, training and validation over epochs 1…n."""
+    figure = drawn_figure(student, history)
+    n = len(history["loss"])
+    epochs = torch.arange(1, n + 1, dtype=torch.float64)
+    lines = [(index, line) for index, axes in enumerate(figure["axes"]) for line in axes["lines"]]
+    entries = legend_entries(figure)
+    axes_of = {}
+    for metric, name in (("loss", "Loss"), ("accuracy", "Accuracy")):
+        pair = {}
+        for role, key in (("Training", metric), ("Validierung", f"val_{metric}")):
+            percent = metric == "accuracy"
+            matching = [(index, line) for index, line in lines if shows(line, epochs, history[key], percent)]
+            if not matching and any(shows(line, epochs - 1, history[key], percent) for _, line in lines):
+                raise AssertionError(f"Die Linie von history[{key!r}] liegt über den Epochen 0 bis {n - 1}; "
+                                     f"gezählt werden die Epochen ab 1, also 1 bis {n} (wie in der Aufgabe).")
+            assert matching, f"Keine Linie der Abbildung zeigt history[{key!r}] über den Epochen 1 bis {n}."
+            pair[role] = matching[0]
+        index = pair["Training"][0]
+        axes = figure["axes"][index]
+        assert pair["Validierung"][0] == index, (
+            f"Training und Validierung ({name}) sollen in derselben Achse liegen, damit man sie vergleichen kann.")
+        assert name.lower() in axes["ylabel"].lower(), (
+            f"Die y-Achse der Achse mit history[{metric!r}] soll „{name}“ heißen, nicht „{axes['ylabel']}“.")
+        assert "epoche" in axes["xlabel"].lower(), (
+            f"Die x-Achse der Achse „{name}“ soll „Epoche“ heißen, nicht „{axes['xlabel']}“.")
+        training, validation = pair["Training"][1]["look"], pair["Validierung"][1]["look"]
+        assert training != validation, (
+            f"In der Achse „{name}“ sehen Training und Validierung gleich aus (Farbe, Linienart, Marker); "
+            "so kann keine Legende sie unterscheiden.")
+        assert entries, "Die Abbildung hat keine Legende: axes.legend() in jeder Achse oder figure.legend()."
+        shown = {(role, look) for role, look, _ in entries}
+        texts = ", ".join(f"„{text}“" for _, _, text in entries)
+        assert not {("Training", validation), ("Validierung", training)} <= shown, (
+            f"Die Legende vertauscht „Training“ und „Validierung“ (Achse „{name}“): Der Eintrag „Training“ sieht aus "
+            f"wie die Linie von history['val_{metric}']. Legendeneinträge: {texts}.")
+        assert {("Training", training), ("Validierung", validation)} <= shown, (
+            f"Keine Legende nennt die Linie von history[{metric!r}] „Training“ und die von history['val_{metric}'] "
+            f"„Validierung“ (Achse „{name}“). Legendeneinträge: {texts or 'keine'}.")
+        axes_of[metric] = index
+    assert axes_of["loss"] != axes_of["accuracy"], (
+        "Loss und Accuracy sollen in zwei Achsen nebeneinander liegen, nicht in einer.")
+
+
+@verdict("plot_learning_curves")
+def test_learning_curve_plot(student: Student) -> None:
+    """plot_learning_curves(history): loss and accuracy in two axes, training and validation over epochs 1…n."""
+    check_learning_curves(student, LONG_HISTORY)
+
+
+@verdict("plot_learning_curves")
+def test_learning_curve_plot_other_history(student: Student) -> None:
+    """plot_learning_curves() for other, short histories."""
+    for history in SHORT_HISTORIES:
+        check_learning_curves(student, history)
+
+
+# ------------------------------------------------------------------------------------------- best epoch
+
+def epoch_number(student: Student, history: History) -> int:
+    """best_epoch(history) as a whole number: int, NumPy or PyTorch integers (also 3.0) count alike."""
+    value = student.remote("best_epoch")(history)
+    if isinstance(value, torch.Tensor) and value.numel() == 1 and value.dtype != torch.bool and not value.dtype.is_complex:
+        value = value.item()
+    number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    assert number is not None and number.is_integer(), (
+        f"best_epoch() soll die Nummer einer Epoche liefern (eine ganze Zahl), nicht {type_name(value)} {value!r}.")
+    return int(number)
+
+
+def smallest_at(values: list[float]) -> set[int]:
+    """The epochs (from 1) where ``values`` is smallest."""
+    lowest = min(values)
+    return {epoch for epoch, value in enumerate(values, start=1) if value == lowest}
+
+
+@verdict("best_epoch")
+def test_best_epoch(student: Student) -> None:
+    """best_epoch() finds the epoch with the smallest validation loss, counted from 1."""
+    history = {"loss": [0.9, 0.6, 0.4, 0.3, 0.2], "accuracy": [0.7, 0.8, 0.88, 0.92, 0.95],
+               "val_loss": [1.0, 0.7, 0.6, 0.65, 0.8], "val_accuracy": [0.65, 0.75, 0.8, 0.82, 0.81]}
+    value = epoch_number(student, history)
+    assert value != 2, "Epoche 2 ist der Index in der Liste; gezählt werden die Epochen ab 1 (wie auf der x-Achse)."
+    assert value != 5, "Epoche 5 ist die letzte bzw. die mit dem kleinsten Trainings-Loss; gesucht ist der Validierungs-Loss."
+    assert value != 4, "Epoche 4 hat die beste Validierungs-Accuracy; gesucht ist der kleinste Validierungs-Loss."
+    assert value == 3, f"Der kleinste Validierungs-Loss (0,6) liegt in Epoche 3, best_epoch() liefert {value}."
+
+
+def noisy_histories() -> list[History]:
+    """30 histories of 3 to 39 epochs whose validation loss turns at a random epoch, with noise."""
+    generator = torch.Generator().manual_seed(2024)
+    histories = []
+    for _ in range(30):
+        epochs = int(torch.randint(3, 40, (1,), generator=generator))
+        turn = float(torch.rand(1, generator=generator)) * epochs
+        x = torch.arange(1, epochs + 1, dtype=torch.float64)
+        val_loss = 0.3 + 0.004 * (x - turn) ** 2 + 0.05 * torch.rand(epochs, generator=generator, dtype=torch.float64)
+        histories.append({"loss": (1.0 / x).tolist(), "accuracy": (1 - 0.5 / x).tolist(), "val_loss": val_loss.tolist(),
+                          "val_accuracy": torch.rand(epochs, generator=generator, dtype=torch.float64).tolist()})
+    return histories
+
+
+@verdict("best_epoch")
+def test_best_epoch_noisy_histories(student: Student) -> None:
+    """best_epoch() for noisy, unknown histories, a dip after a first rise, ties and a loss that falls to the end."""
+    for history in noisy_histories():
+        expected = smallest_at(history["val_loss"])
+        value = epoch_number(student, history)
+        assert value in expected, (
+            f"Für einen Verlauf mit {len(history['val_loss'])} Epochen liefert best_epoch() {value}, der kleinste "
+            f"Validierungs-Loss liegt aber in Epoche {min(expected)}.")
+    # Smallest validation loss in epoch 4; first rise after epoch 2, smallest gap in epoch 1, best validation
+    # accuracy in epoch 6, smallest training loss in the last epoch.
+    disagreeing = {"loss": [1.0, 0.8, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1],
+                   "accuracy": [0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.96],
+                   "val_loss": [1.05, 0.9, 0.95, 0.7, 0.75, 0.72, 0.8, 0.9],
+                   "val_accuracy": [0.6, 0.68, 0.7, 0.74, 0.75, 0.78, 0.77, 0.76]}
+    value = epoch_number(student, disagreeing)
+    assert value != 2, ("best_epoch() hält beim ersten Anstieg des Validierungs-Loss an (Epoche 2); gesucht ist der "
+                        "kleinste Validierungs-Loss über alle Epochen (hier Epoche 4).")
+    assert value != 1, ("best_epoch() wählt die Epoche mit der kleinsten Lücke zwischen Trainings- und "
+                        "Validierungs-Loss; gesucht ist der kleinste Validierungs-Loss (hier Epoche 4).")
+    assert value != 6, ("best_epoch() wählt die Epoche mit der besten Validierungs-Accuracy; gesucht ist der "
+                        "kleinste Validierungs-Loss (hier Epoche 4).")
+    assert value == 4, f"Der kleinste Validierungs-Loss (0,7) liegt in Epoche 4, best_epoch() liefert {value}."
+    dip = {"loss": [1.0, 0.8, 0.6, 0.5, 0.4, 0.3], "accuracy": [0.5] * 6,
+           "val_loss": [1.0, 0.8, 0.85, 0.7, 0.6, 0.9], "val_accuracy": [0.5] * 6}
+    value = epoch_number(student, dip)
+    assert value != 2, ("best_epoch() hält beim ersten Anstieg an (Epoche 2); gesucht ist der kleinste Validierungs-Loss "
+                        "über alle Epochen (hier Epoche 5).")
+    assert value == 5, f"Der kleinste Validierungs-Loss (0,6) liegt in Epoche 5, best_epoch() liefert {value}."
+    tie = {"loss": [1.0, 0.8, 0.6, 0.4], "accuracy": [0.5] * 4, "val_loss": [0.9, 0.5, 0.5, 0.7], "val_accuracy": [0.5] * 4}
+    value = epoch_number(student, tie)
+    assert value in (2, 3), f"Epochen 2 und 3 haben beide den kleinsten Validierungs-Loss (0,5), best_epoch() liefert {value}."
+    falling = {"loss": [1.0, 0.8, 0.6], "accuracy": [0.5] * 3, "val_loss": [1.1, 0.9, 0.8], "val_accuracy": [0.5] * 3}
+    value = epoch_number(student, falling)
+    assert value == 3, f"Fällt der Validierungs-Loss bis zum Schluss, ist die letzte Epoche (3) die beste, nicht {value}."
+    single = {"loss": [0.9], "accuracy": [0.6], "val_loss": [1.0], "val_accuracy": [0.55]}
+    value = epoch_number(student, single)
+    assert value == 1, f"Bei nur einer Epoche ist sie die beste (1), best_epoch() liefert {value}."
+
+
+# ------------------------------------------------------------------------------------------- model selection
+
+def selected(student: Student, results: Results) -> str:
+    """select_best(results), which must be a name of ``results``."""
+    value = student.remote("select_best")(results)
+    assert isinstance(value, str) and value in results, (
+        f"select_best() soll den Namen eines Modells liefern (einen Schlüssel von results), nicht {value!r}.")
+    return value
+
+
+def best_on_validation(results: Results) -> set[str]:
+    top = max(float(result["val_accuracy"]) for result in results.values())
+    return {name for name, result in results.items() if float(result["val_accuracy"]) == top}
+
+
+def check_selection(student: Student, results: Results, by_training: str, by_gap: str, by_test: str | None) -> None:
+    """select_best(results) picks the validation's best; ``by_*``: the model other criteria would pick."""
+    value = selected(student, results)
+    best = best_on_validation(results)
+    if value in best:
+        return
+    if by_test is not None:
+        assert value != by_test, "select_best() wählt nach der Test-Accuracy; die Testdaten dürfen nicht entscheiden."
+    assert value != by_training, "select_best() wählt nach der Trainings-Accuracy; entscheiden soll die Validierung."
+    assert value != by_gap, ("select_best() wählt das Modell mit der kleinsten Lücke zwischen Training und "
+                             "Validierung; entscheiden soll die höchste Validierungs-Accuracy.")
+    raise AssertionError(f"Erwartet das Modell mit der höchsten Validierungs-Accuracy ({', '.join(map(repr, sorted(best)))}), "
+                         f"geliefert {value!r}.")
+
+
+@verdict("select_best", "results")
+def test_selection_follows_validation(student: Student) -> None:
+    """select_best() chooses by validation accuracy, not training accuracy or gap; also on the notebook's grid."""
+    abc = {"A": {"train_accuracy": 0.99, "val_accuracy": 0.90},
+           "B": {"train_accuracy": 0.95, "val_accuracy": 0.93},
+           "C": {"train_accuracy": 0.80, "val_accuracy": 0.79}}
+    value = selected(student, abc)
+    assert value != "A", "select_best() wählt das Modell mit der besten Trainings-Accuracy; entscheiden soll die Validierung."
+    assert value != "C", ("select_best() wählt das Modell mit der kleinsten Lücke zwischen Training und Validierung; "
+                          "entscheiden soll die höchste Validierungs-Accuracy.")
+    assert value == "B", f"Modell B hat die höchste Validierungs-Accuracy (0,93), select_best() liefert {value!r}."
+    results = student.value("results")
+    best = best_on_validation(results)
+    value = selected(student, results)
+    top = max(float(result["val_accuracy"]) for result in results.values())
+    assert value in best, (f"Im Raster ist die höchste Validierungs-Accuracy {german(top)} ("
+                           + ", ".join(repr(name) for name in results if name in best)
+                           + f"), select_best() liefert {value!r}.")
+
+
+GRID: Results = {
+    "schmal [32], ReLU, SGD": {"train_accuracy": 0.962, "val_accuracy": 0.887, "test_accuracy": 0.884},
+    "schmal [32], ReLU, Adam": {"train_accuracy": 0.975, "val_accuracy": 0.902, "test_accuracy": 0.899},
+    "schmal [32], Sigmoid, Adam": {"train_accuracy": 0.842, "val_accuracy": 0.834, "test_accuracy": 0.829},
+    "breit [256], ReLU, Adam": {"train_accuracy": 0.999, "val_accuracy": 0.911, "test_accuracy": 0.905},
+    "breit [256], Tanh, SGD": {"train_accuracy": 0.981, "val_accuracy": 0.923, "test_accuracy": 0.914},
+    "breit [256], Tanh, Adam": {"train_accuracy": 0.996, "val_accuracy": 0.917, "test_accuracy": 0.927},
+    "breit [256], Sigmoid, SGD": {"train_accuracy": 0.905, "val_accuracy": 0.889, "test_accuracy": 0.881},
+}
+"""A grid like the notebook's: training, gap, validation and test each favour another model; the best is in the middle."""
+
+
+@verdict("select_best")
+def test_selection_ignores_training_and_test(student: Student) -> None:
+    """Training, gap, validation and test point to different models; ties may go either way; order does not matter."""
+    four = {"auswendig": {"train_accuracy": 1.00, "val_accuracy": 0.88, "test_accuracy": 0.87},
+            "validiert": {"train_accuracy": 0.99, "val_accuracy": 0.94, "test_accuracy": 0.92},
+            "testglück": {"train_accuracy": 0.93, "val_accuracy": 0.90, "test_accuracy": 0.95},
+            "vorsichtig": {"train_accuracy": 0.86, "val_accuracy": 0.85, "test_accuracy": 0.84}}
+    check_selection(student, four, "auswendig", "vorsichtig", "testglück")
+    check_selection(student, dict(reversed(four.items())), "auswendig", "vorsichtig", "testglück")
+    check_selection(student, GRID, "breit [256], ReLU, Adam", "schmal [32], Sigmoid, Adam", "breit [256], Tanh, Adam")
+    check_selection(student, dict(reversed(GRID.items())), "breit [256], ReLU, Adam", "schmal [32], Sigmoid, Adam",
+                    "breit [256], Tanh, Adam")
+    tied = {"erstes": {"train_accuracy": 0.95, "val_accuracy": 0.91}, "zweites": {"train_accuracy": 0.99, "val_accuracy": 0.91},
+            "drittes": {"train_accuracy": 0.90, "val_accuracy": 0.89}}
+    value = selected(student, tied)
+    assert value in ("erstes", "zweites"), (
+        f"„erstes“ und „zweites“ teilen die höchste Validierungs-Accuracy (0,91), select_best() liefert {value!r}.")
+
+
+# ------------------------------------------------------------------------------------------- the sealed test set
+
+@functools.cache
+def mnist_test_data() -> Any:
+    from dlkurs import load_mnist
+
+    return load_mnist(train=False)
+
+
+LAYER = re.compile(r"^  \((\d+)\): (\w+)\(")
+ACTIVATIONS = {"ReLU": nn.ReLU, "Tanh": nn.Tanh, "Sigmoid": nn.Sigmoid, "Flatten": nn.Flatten}
+
+
+def rebuild(state: ModuleState) -> nn.Module | None:
+    """The notebook's MLP (``build_mlp``) with the exported weights; ``None`` if it is built otherwise."""
+    if not isinstance(state, ModuleState) or not state.type.endswith(".Sequential"):
+        return None
+    layers: list[nn.Module] = []
+    for index, line in enumerate(line for line in state.repr.splitlines() if LAYER.match(line)):
+        number, kind = LAYER.match(line).groups()
+        if int(number) != index:
+            return None
+        if kind == "Linear":
+            weight = state.state_dict.get(f"{index}.weight")
+            if weight is None or weight.dim() != 2:
+                return None
+            layers.append(nn.Linear(weight.shape[1], weight.shape[0], bias=f"{index}.bias" in state.state_dict))
+        elif kind in ACTIVATIONS:
+            layers.append(ACTIVATIONS[kind]())
+        else:
+            return None
+    module = nn.Sequential(*layers)
+    try:
+        module.load_state_dict({name: tensor.float() for name, tensor in state.state_dict.items()})
+    except (RuntimeError, KeyError):
+        return None
+    return module
+
+
+def judged_models(evaluation: dict) -> str:
+    return ", ".join(f"„{name}“" for name in evaluation["models"]) or "ein Modell außerhalb von models"
+
+
+def close(got: float, expected: float, relative: float = 1e-6) -> bool:
+    return abs(got - expected) <= relative * max(1.0, abs(expected))
+
+
+@verdict("test_set", "models", "results", "select_best", "test_loss", "test_accuracy")
+def test_test_set_used_once(student: Student) -> None:
+    """The test data judge exactly one model, the one chosen on validation; test_loss/test_accuracy hold its scores."""
+    require(student, "test_set")
+    record = student.probe("a05.sealed_record", student.remote("test_set"), student.remote("models"))
+    assert record["sealed"], f"test_set soll das SealedTestSet aus dem Notebook bleiben, ist aber {record['type']}."
+    distinct: list[dict] = []
+    for evaluation in record["evaluations"]:
+        if all(evaluation["weights"] != seen["weights"] for seen in distinct):
+            distinct.append(evaluation)
+    assert distinct, ("Die Testdaten wurden nicht verwendet: Bewerten Sie das gewählte Modell einmal mit "
+                      "test_set.evaluate(models[best_name], loss_fn).")
+    judged_names = [judged_models(evaluation) for evaluation in distinct]
+    retrained = (" – dasselbe Modell mit verschiedenen Gewichten, z. B. nach weiterem Training"
+                 if len(set(judged_names)) < len(judged_names) else "")
+    assert len(distinct) == 1, (
+        f"Die Testdaten haben {len(distinct)} verschiedene Modelle bzw. Gewichtsstände bewertet ("
+        + "; ".join(judged_names) + retrained
+        + "); erlaubt ist nur das gewählte Modell, am Schluss (dasselbe Modell ein zweites Mal zu bewerten schadet "
+        "nicht)." + RESTART)
+    judged = distinct[0]
+    chosen = selected(student, student.value("results"))
+    assert chosen in judged["models"] or record["fingerprints"].get(chosen) == judged["weights"], (
+        f"Auf den Testdaten wurde nicht das Modell bewertet, das auf den Validierungsdaten am besten ist "
+        f"(models[select_best(results)], also „{chosen}“), sondern {judged_models(judged)}." + RESTART)
+    scores = {name: student.number(name) for name in ("test_loss", "test_accuracy")}
+    loss, accuracy = judged["loss"], judged["accuracy"]
+    assert not (close(scores["test_loss"], accuracy) and close(scores["test_accuracy"], loss)), (
+        "test_loss und test_accuracy sind vertauscht: test_set.evaluate(...) liefert (Loss, Accuracy).")
+    for name, expected in (("test_loss", loss), ("test_accuracy", accuracy)):
+        assert close(scores[name], expected), (
+            f"{name} ist {german(scores[name], 4)}, test_set.evaluate(...) lieferte aber {german(expected, 4)}.")
+    if record["fingerprints"].get(chosen) != judged["weights"]:
+        return  # trained further after the evaluation: its weights then are gone
+    model = rebuild(student.probe("a05.entry", student.remote("models"), chosen))
+    if model is None:
+        return
+    from dlkurs.training import evaluate
+
+    true_loss, true_accuracy = evaluate(model, mnist_test_data(), nn.CrossEntropyLoss())
+    assert close(scores["test_loss"], true_loss, 1e-4) and abs(scores["test_accuracy"] - true_accuracy) <= 1.5e-4, (
+        f"test_loss und test_accuracy ({german(scores['test_loss'], 4)}, {german(scores['test_accuracy'], 4)}) passen "
+        f"nicht zu dem, was „{chosen}“ auf den Testdaten erreicht ({german(true_loss, 4)}, {german(true_accuracy, 4)}): "
+        "Legen Sie das Ergebnis von test_set.evaluate(models[best_name], loss_fn) unverändert ab.")
