@@ -93,8 +93,20 @@ def requirements_fingerprint(checkout: Path = CHECKOUT) -> str:
 
 def package_fingerprint(checkout: Path = CHECKOUT) -> str:
     """A hash of the course's own code: its copy in the environment is replaced when it changes."""
-    return _fingerprint([checkout / "pyproject.toml", *sorted((checkout / "dlkurs").glob("*.py")),
-                         *sorted((checkout / "dlkurs").glob("*.json")), *sorted((checkout / "coursetools").glob("*.py"))])
+    return _fingerprint([checkout / "pyproject.toml", *_package_files(checkout, "dlkurs", "*.py"),
+                         *_package_files(checkout, "dlkurs", "*.json"), *_package_files(checkout, "coursetools", "*.py")])
+
+
+def _package_files(checkout: Path, package: str, pattern: str) -> list[Path]:
+    """The package's files matching ``pattern``, its subpackages' included (e.g. ``coursetools/probes``)."""
+    return sorted(path for path in (checkout / package).rglob(pattern) if "__pycache__" not in path.parts)
+
+
+def subpackages(checkout: Path = CHECKOUT) -> list[str]:
+    """The dotted names of ``dlkurs``, ``coursetools`` and every package folder below them."""
+    return sorted(".".join(init.parent.relative_to(checkout).parts)
+                  for name in ("dlkurs", "coursetools") for init in (checkout / name).rglob("__init__.py")
+                  if "__pycache__" not in init.parts)
 
 
 def _stamp(environment: Path, kind: str) -> Path:
@@ -139,6 +151,13 @@ def build_environment(environment: Path = DEFAULT_ENV, python: Path = SYSTEM_PYT
             shutil.copytree(checkout / name, Path(copy) / name, ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copy(checkout / "pyproject.toml", copy)
         subprocess.run([*pip, "--no-deps", "--no-build-isolation", "--force-reinstall", copy], check=True)
+    missing = subprocess.run(  # setuptools installs only the packages pyproject.toml names, not their subpackages
+        [str(environment / "bin" / "python"), "-c", "import importlib.util, sys\n"
+         "print(*[name for name in sys.argv[1:] if importlib.util.find_spec(name) is None])", *subpackages(checkout)],
+        cwd="/", check=True, capture_output=True, text=True).stdout.split()
+    if missing:
+        raise SystemExit(f"{environment}: the course's packages {', '.join(missing)} were not installed; "
+                         "add them to [tool.setuptools] packages in pyproject.toml")
     subprocess.run(["chmod", "-R", "a+rX", str(environment)], check=True)
     _stamp(environment, "requirements").write_text(requirements + "\n")
     _stamp(environment, "package").write_text(package_fingerprint(checkout) + "\n")
@@ -203,19 +222,32 @@ def config_path(settings: HubSettings, role: str) -> str:
 
 # ------------------------------------------------------------------------------------------- set-up
 
-def install_course(course_dir: Path, instructor: str, checkout: Path = CHECKOUT) -> None:
-    """Copy the course (sources, released versions, nbgrader config) to ``course_dir``, owned by the instructor, 0700.
+COURSE_FOLDERS = ("source", "release", "verdicts")
+"""What the hub's course folder gets from the checkout: sources, released versions and the verdicts
+(``verdicts/<assignment>/<notebook>.py``, which decide every autograded test in the grader,
+:mod:`coursetools.verdicts`; grading fails without them)."""
+PRIVATE_FOLDERS = ("verdicts",)
+"""Read by the instructor's grading command only: 0700/0600 on top of the course folder's 0700."""
 
-    An existing course folder is left as it is (its gradebook and submissions are the class's state).
+
+def install_course(course_dir: Path, instructor: str, checkout: Path = CHECKOUT) -> None:
+    """Copy the course (sources, released versions, verdicts, nbgrader config) to ``course_dir``, owned by the
+    instructor, 0700; the verdicts in addition 0700/0600.
+
+    An existing course folder is left as it is (its gradebook and submissions are the class's state);
+    only a folder it lacks is added (e.g. ``verdicts/`` in a course set up before grading needed it).
     """
-    if not course_dir.exists():
-        course_dir.mkdir(parents=True)
-        for name in ("source", "release"):
-            shutil.copytree(checkout / name, course_dir / name)
+    course_dir.mkdir(parents=True, exist_ok=True)
+    for name in COURSE_FOLDERS:
+        if not (course_dir / name).exists():
+            shutil.copytree(checkout / name, course_dir / name, ignore=shutil.ignore_patterns("__pycache__"))
+    if not (course_dir / "nbgrader_config.py").exists():
         shutil.copy(checkout / "nbgrader_config.py", course_dir)
     account = pwd.getpwnam(instructor)
     subprocess.run(["chown", "-R", "--no-dereference", f"{account.pw_uid}:{account.pw_gid}", str(course_dir)],
                    check=True)
+    for name in PRIVATE_FOLDERS:
+        subprocess.run(["chmod", "-R", "go-rwx", str(course_dir / name)], check=True)
     os.chmod(course_dir, 0o700)
 
 
