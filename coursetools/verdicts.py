@@ -96,6 +96,8 @@ def student_error_message(what: str, error: dict) -> str:
     if error["type"] == "NameError" and what.startswith("`"):
         return (f"{what} ist nicht definiert. Führen Sie die Zelle aus, die es festlegt, und lassen Sie das Notebook "
                 "mit Restart & Run All ohne Fehler durchlaufen.")
+    if error["type"] == "ForbiddenCall":  # dlkurs.checks.forbidden_calls: its message says what to do
+        return error["message"]
     if error["type"] == "NotImplementedError":
         return f"{what} ist noch nicht gelöst: Ersetzen Sie raise NotImplementedError() durch Ihren Code."
     text = f"{what} löst einen Fehler aus: {error['type']}: {error['message']}"

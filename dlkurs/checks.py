@@ -118,6 +118,10 @@ def layer_sequence(model: nn.Module, *inputs: torch.Tensor, ignore: Iterable[str
     return [layer for layer in recorder.layers if layer.kind not in ignored]
 
 
+class ForbiddenCall(AssertionError):
+    """A library function was called that the task asks the student to write themselves."""
+
+
 class _Forbidder(TorchFunctionMode):
     def __init__(self, names: frozenset[str], message: str) -> None:
         super().__init__()
@@ -128,13 +132,13 @@ class _Forbidder(TorchFunctionMode):
         if name in self.names:
             module = getattr(func, "__module__", None) or "torch"
             qualified = f"{'torch' if module.startswith('torch._C') else module}.{name}"
-            raise AssertionError(self.message.format(call=qualified))
+            raise ForbiddenCall(self.message.format(call=qualified))
         return func(*args, **(kwargs or {}))
 
 
 @contextmanager
 def forbidden_calls(names: Iterable[str], message: str) -> Iterator[None]:
-    """While active, every PyTorch function or tensor method named in ``names`` raises ``AssertionError``.
+    """While active, every PyTorch function or tensor method named in ``names`` raises :class:`ForbiddenCall`.
 
     It catches the call however it is reached: ``F.dropout``, ``torch.dropout``, a name imported with
     ``from torch.nn.functional import dropout``, or ``nn.Dropout``'s forward. ``message`` may contain

@@ -31,9 +31,12 @@ WRONG = [
         "normalised_without_the_standard_deviation_and_choice_a", NOTEBOOK,
         (Mutation("normalise", "(data.images - mean.view(3, 1, 1)) / std.view(3, 1, 1)",
                   "data.images - mean.view(3, 1, 1)"),
-         Mutation("choice", 'choice = "b"', 'choice = "a"')),
+         Mutation("choice", 'choice = "b"', 'choice = "a"'),
+         # Shifted by the row's minimum: right for small logits, inf / inf = nan at logits of 1000.
+         Mutation("softmax", "shifted = logits - logits.max(dim=1, keepdim=True).values",
+                  "shifted = logits - logits.min(dim=1, keepdim=True).values")),
         frozenset({"test_training_data_normalised", "test_validation_uses_training_statistics",
-                   "test_choice_is_right"}),
+                   "test_choice_is_right", "test_softmax_large_and_unseen_inputs"}),
     ),
     # Both passed the old tests: torch.softmax was never blocked, and every test batch of mse_loss held the last
     # class, so F.one_hot(labels) guessed the number of classes right.
@@ -48,10 +51,17 @@ def softmax(logits: torch.Tensor) -> torch.Tensor:
         frozenset({"test_softmax_matches_torch", "test_softmax_large_and_unseen_inputs", "test_mse_loss_more_classes"}),
     ),
     # The library's softmax under another name: a replaced torch.softmax would not catch the bound reference.
+    # And the training images shuffled apart from their labels: every channel still has mean 0 and standard
+    # deviation 1, so the old tests passed train_data; the network learns nothing about the validation images.
     Submission(
-        "softmax_is_a_partial_of_the_library_softmax", NOTEBOOK,
-        (Mutation("softmax", None, "from functools import partial\n\nsoftmax = partial(F.softmax, dim=1)" + _PRINT_SOFTMAX),),
-        frozenset({"test_softmax_matches_torch", "test_softmax_large_and_unseen_inputs"}),
+        "softmax_is_a_partial_of_the_library_softmax_and_images_shuffled_apart_from_labels", NOTEBOOK,
+        (Mutation("softmax", None, "from functools import partial\n\nsoftmax = partial(F.softmax, dim=1)" + _PRINT_SOFTMAX),
+         Mutation("normalise", "train_data = normalise(raw_train, channel_mean, channel_std)",
+                  "_order = torch.randperm(len(raw_train.labels))\n"
+                  "train_data = normalise(ImageData(raw_train.images[_order], raw_train.labels, raw_train.classes), "
+                  "channel_mean, channel_std)")),
+        frozenset({"test_softmax_matches_torch", "test_softmax_large_and_unseen_inputs",
+                   "test_training_data_normalised", "test_nll_model_learns"}),
     ),
 ]
 

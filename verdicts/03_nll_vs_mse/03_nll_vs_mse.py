@@ -1,0 +1,312 @@
+"""Verdicts of 03_nll_vs_mse: each decides the test cell of its name (see coursetools.verdicts).
+
+The data are loaded here (CIFAR-10, airplanes and birds) and their statistics computed in float64;
+the student's softmax and mse_loss are called on inputs chosen here, the softmax with PyTorch's own
+softmax functions blocked. Tolerances follow from float32 arithmetic, not from the reference's output.
+"""
+from __future__ import annotations
+
+import functools
+
+import torch
+from torch import nn
+
+from coursetools.verdicts import ModuleState, Student, StudentError, type_name, verdict
+from dlkurs import CIFAR2_CLASSES, ImageData, load_cifar10
+
+EPS32 = torch.finfo(torch.float32).eps
+"""float32 stores a number x to about EPS32 · |x| (1.2e-7 relative)."""
+
+STATISTICS_TOLERANCE = 3e-5
+"""float32 sums the 10 million pixels of a channel to about eps · log2(n) ≈ 3e-6 (relative, values in [0, 1]);
+ten times that admits every way of computing in float32 or float64, with n or n - 1 (differs by 1e-8), while the
+validation data's own statistics differ by at least 3.3e-4 and statistics over all channels by 5.8e-3."""
+NORMALISED_TOLERANCE = 1e-4
+"""Normalised values lie below 2.3 in absolute value; float32 statistics and arithmetic put them 4e-6 from the float64
+value. Normalised with the validation data's own statistics, they are up to 4e-2 off."""
+LIBRARY_SOFTMAX = ("softmax", "log_softmax", "softmin", "_softmax", "_log_softmax", "special_softmax",
+                   "special_log_softmax")
+FORBIDDEN_SOFTMAX = (LIBRARY_SOFTMAX, "softmax() ruft {call} auf. In dieser Aufgabe schreiben Sie die Softmax selbst, "
+                                      "aus Tensor-Operationen wie max, exp und sum.")
+MIN_NLL_ACCURACY = 0.78
+"""The reference reaches 80,7 % in the mean of the last three epochs (one epoch drops to 77,7 %)."""
+HISTORY_TOLERANCE = 0.01
+"""The final model, measured here on the student's validation images, against the history's last epoch (20 images)."""
+
+
+def german(value: float, digits: int = 3) -> str:
+    """A number with a decimal comma."""
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def percent(value: float) -> str:
+    return f"{value:.1%}".replace(".", ",")
+
+
+def scientific(value: float) -> str:
+    """A small number like 1,5e-05."""
+    return f"{value:.1e}".replace(".", ",")
+
+
+def german_list(values: torch.Tensor, digits: int = 4) -> str:
+    """A list of numbers with decimal commas (a rounded zero without its minus sign)."""
+    return "[" + "; ".join(german(round(float(value), digits) + 0.0, digits) for value in values) + "]"
+
+
+@functools.cache
+def cifar2() -> tuple[ImageData, ImageData]:
+    """Training and validation images (airplanes and birds), loaded here."""
+    return load_cifar10(train=True, classes=CIFAR2_CLASSES), load_cifar10(train=False, classes=CIFAR2_CLASSES)
+
+
+@functools.cache
+def training_statistics() -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean and standard deviation of each channel over all training images and pixels, in float64."""
+    pixels = cifar2()[0].images.transpose(0, 1).reshape(3, -1).double()
+    return pixels.mean(dim=1), pixels.std(dim=1)
+
+
+def normalised(images: torch.Tensor) -> torch.Tensor:
+    """``images`` normalised with the training statistics, in float64."""
+    mean, std = training_statistics()
+    return (images.double() - mean.view(3, 1, 1)) / std.view(3, 1, 1)
+
+
+def channel_vector(value: object, name: str) -> torch.Tensor:
+    """A student's per-channel statistic (tensor, NumPy array or list of three numbers) in float64."""
+    if isinstance(value, (list, tuple)) and all(isinstance(item, (int, float)) for item in value):
+        value = torch.tensor(value, dtype=torch.float64)
+    assert isinstance(value, torch.Tensor), f"{name} soll ein Tensor sein, ist aber {type_name(value)}."
+    assert tuple(value.shape) == (3,), (
+        f"{name} hat die Form {tuple(value.shape)}; erwartet (3,): ein Wert pro Farbkanal.")
+    return value.double()
+
+
+def image_data(student: Student, name: str, raw: ImageData) -> ImageData:
+    """The student's ``name``: an ImageData with images of the raw data's shape and its labels in their order."""
+    data = student.value(name)
+    assert isinstance(data, ImageData), f"{name} soll ein ImageData sein, ist aber {type_name(data)}."
+    assert isinstance(data.images, torch.Tensor) and data.images.shape == raw.images.shape, (
+        f"{name}.images soll die Form {tuple(raw.images.shape)} haben wie die Rohdaten.")
+    assert (isinstance(data.labels, torch.Tensor) and data.labels.shape == raw.labels.shape
+            and torch.equal(data.labels.long(), raw.labels)), (
+        f"Die Labels von {name} sollen die der Rohdaten sein, in derselben Reihenfolge: Normalisieren ändert nur die "
+        "Bilder.")
+    return data
+
+
+# ------------------------------------------------------------------------------------------- normalising
+
+@verdict("channel_mean", "channel_std")
+def test_channel_statistics(student: Student) -> None:
+    """channel_mean and channel_std are each channel's mean and standard deviation over the training images."""
+    for name, expected in zip(("channel_mean", "channel_std"), training_statistics()):
+        value = channel_vector(student.value(name), name)
+        assert torch.isfinite(value).all() and (value - expected).abs().max() <= STATISTICS_TOLERANCE, (
+            f"{name} ist {german_list(value)}, erwartet {german_list(expected)}. Mitteln Sie pro Kanal über alle "
+            "Bilder und Pixel der Trainingsdaten (raw_train), nicht der Validierungsdaten.")
+
+
+@verdict("train_data")
+def test_training_data_normalised(student: Student) -> None:
+    """train_data has mean 0 and standard deviation 1 per channel; labels and order stay."""
+    raw_train = cifar2()[0]
+    data = image_data(student, "train_data", raw_train)
+    assert data.images.dtype == torch.float32, (
+        f"Die normalisierten Bilder haben den Typ {data.images.dtype}; das Netz rechnet mit float32. "
+        "Wandeln Sie Mittelwert und Standardabweichung vor dem Normalisieren mit .float() um.")
+    pixels = data.images.transpose(0, 1).reshape(3, -1)
+    means = pixels.sum(dim=1, dtype=torch.float64) / pixels.shape[1]
+    stds = (sum(((chunk.double() - means[:, None]) ** 2).sum(dim=1) for chunk in pixels.split(1 << 20, dim=1))
+            / (pixels.shape[1] - 1)).sqrt()
+    assert means.abs().max() <= 1e-3 and (stds - 1).abs().max() <= 1e-3, (
+        f"Nach dem Normalisieren: Mittelwerte {german_list(means, 3)}, Standardabweichungen {german_list(stds, 3)}; "
+        "erwartet 0 und 1 pro Kanal.")
+    # Mean and standard deviation within 1e-3 of 0 and 1 put each value within 1e-3 · (1 + |value|) of the right one.
+    deviation = max(((images.double() - expected).abs() / (1 + expected.abs())).max().item()
+                    for images, expected in zip(data.images.split(1000), map(normalised, raw_train.images.split(1000))))
+    assert deviation <= 2e-3, (
+        "Die Bilder in train_data sind nicht die Bilder von raw_train, pro Kanal normalisiert: Jedes Bild soll "
+        "(Bild - channel_mean) / channel_std sein, in derselben Reihenfolge wie in raw_train.")
+
+
+@verdict("val_data")
+def test_validation_uses_training_statistics(student: Student) -> None:
+    """val_data is normalised with the statistics of the training data."""
+    raw_val = cifar2()[1]
+    data = image_data(student, "val_data", raw_val)
+    deviation = (data.images.double() - normalised(raw_val.images)).abs().max().item()
+    assert deviation <= NORMALISED_TOLERANCE, (
+        "val_data ist nicht mit Mittelwert und Standardabweichung der Trainingsdaten normalisiert "
+        f"(Abweichung bis {german(deviation, 4)}). Die Validierungsdaten dürfen ihre eigene Statistik nicht verraten: "
+        "Normalisieren Sie raw_val mit channel_mean und channel_std.")
+
+
+# ------------------------------------------------------------------------------------------- softmax
+
+def float32_tolerance(logits: torch.Tensor) -> float:
+    """A few float32 steps at the size of the largest logit: what subtracting a rounded maximum (or logsumexp) costs."""
+    return 4 * EPS32 * (1 + logits.abs().max().item())
+
+
+def check_softmax(student: Student, logits: torch.Tensor) -> None:
+    """The student's softmax of ``logits`` (library softmax blocked) is finite and matches softmax over dimension 1."""
+    shape = tuple(logits.shape)
+    result = student.remote("softmax", forbid=FORBIDDEN_SOFTMAX)(logits.clone())
+    assert isinstance(result, torch.Tensor) and tuple(result.shape) == shape, (
+        f"softmax() soll für Logits der Form {shape} einen Tensor derselben Form zurückgeben, "
+        f"nicht {type_name(result)}{f' der Form {tuple(result.shape)}' if isinstance(result, torch.Tensor) else ''}.")
+    assert result.dtype.is_floating_point, f"softmax() soll Gleitkommazahlen liefern, nicht {result.dtype}."
+    result = result.double()
+    assert torch.isfinite(result).all(), (
+        f"softmax() liefert für die Logits {logits.tolist()} inf oder nan: {result.tolist()}. "
+        "Ziehen Sie vor exp() das Maximum jeder Zeile ab.")
+    expected = torch.softmax(logits.double(), dim=1)
+    tolerance = float32_tolerance(logits)
+    assert (result.sum(dim=1) - 1).abs().max() <= tolerance, (
+        f"Bei Logits der Form {shape} summiert sich nicht jede Zeile (ein Bild) zu 1. "
+        "Rechnen Sie über Dimension 1, die Klassen.")
+    deviation = (result - expected).abs().max().item()
+    assert deviation <= tolerance, (
+        f"softmax() weicht bei Logits der Form {shape} um bis zu {scientific(deviation)} von der Softmax über die "
+        f"Klassen ab (erlaubt: {scientific(tolerance)})." + (
+            f" Logits {logits.tolist()}: erhalten {[[round(p, 4) for p in row] for row in result.tolist()]}."
+            if logits.numel() <= 12 else ""))
+
+
+@verdict("softmax")
+def test_softmax_matches_torch(student: Student) -> None:
+    """softmax() matches the softmax over the classes for a minibatch, without a PyTorch softmax."""
+    check_softmax(student, torch.randn(6, 4, generator=torch.Generator().manual_seed(0)) * 3)
+
+
+@verdict("softmax")
+def test_softmax_large_and_unseen_inputs(student: Student) -> None:
+    """softmax() stays finite for large logits, handles equal logits and every shape, without a PyTorch softmax."""
+    for logits in ([[1000.0, 0.0], [1000.0, 1000.0], [-1000.0, 10.0], [0.0, 0.0]],
+                   [[-1000.0, -1000.0, -1000.0], [1000.0, 999.0, 998.0], [88.0, 89.0, 0.0]]):
+        check_softmax(student, torch.tensor(logits))
+    generator = torch.Generator().manual_seed(3)
+    for shape in ((1, 10), (5, 3), (4, 4), (2, 7), (7, 1)):
+        check_softmax(student, torch.randn(*shape, generator=generator) * 5)
+
+
+# ------------------------------------------------------------------------------------------- training with NLLLoss
+
+def build_classifier() -> nn.Module:
+    """The notebook's classifier with LogSoftmax as its last layer."""
+    return nn.Sequential(nn.Flatten(), nn.Linear(3072, 512), nn.Tanh(), nn.Linear(512, 2), nn.LogSoftmax(dim=1))
+
+
+@verdict("nll_history", "nll_model", "val_data")
+def test_nll_model_learns(student: Student) -> None:
+    """The network trained with NLLLoss classifies at least 78 % of the validation images (mean of the last 3 epochs)."""
+    history = student.value("nll_history")
+    assert isinstance(history, dict) and "val_accuracy" in history, (
+        "nll_history soll die History von fit() sein, ein dict mit dem Eintrag \"val_accuracy\".")
+    accuracies = history["val_accuracy"]
+    assert isinstance(accuracies, (list, tuple, torch.Tensor)) and len(accuracies) >= 3, (
+        "nll_history[\"val_accuracy\"] soll die Accuracy jeder Epoche enthalten, mindestens drei Epochen.")
+    last = [float(value) for value in accuracies[-3:]]
+    mean = sum(last) / len(last)
+    assert mean >= MIN_NLL_ACCURACY, (
+        f"Validierungs-Accuracy im Mittel der letzten drei Epochen {percent(mean)}, erwartet mindestens "
+        f"{percent(MIN_NLL_ACCURACY)} (das Buch erreicht etwa 82 %). Sind train_data und val_data richtig normalisiert?")
+    state = student.value("nll_model")
+    assert isinstance(state, ModuleState), f"nll_model soll ein Modell sein, ist aber {type_name(state)}."
+    model = state.load_into(build_classifier()).eval()
+    raw_val = cifar2()[1]
+    data = student.value("val_data")
+    assert isinstance(data, ImageData) and isinstance(data.images, torch.Tensor) and (
+        data.images.shape == raw_val.images.shape), "val_data soll ein ImageData mit den Validierungsbildern sein."
+    images = data.images
+    with torch.no_grad():
+        predictions = torch.cat([model(batch.float()).argmax(dim=1) for batch in images.split(500)])
+    accuracy = (predictions == raw_val.labels).double().mean().item()
+    assert abs(accuracy - last[-1]) <= HISTORY_TOLERANCE, (
+        f"nll_model erkennt {percent(accuracy)} der Validierungsbilder, nll_history nennt für die letzte Epoche "
+        f"{percent(last[-1])}. Modell und History sollen aus demselben Lauf von train() stammen: Führen Sie das "
+        "Notebook mit Restart & Run All aus und ändern Sie beide danach nicht mehr.")
+
+
+# ------------------------------------------------------------------------------------------- MSE
+
+def loss_and_gradient(student: Student, probabilities: torch.Tensor, labels: torch.Tensor,
+                      hint: str = "") -> tuple[torch.Tensor, torch.Tensor | None]:
+    """mse_loss(probabilities, labels) and its gradient after the probabilities, from the student's function."""
+    try:
+        answer = student.probe("a03.loss_and_gradient", student.remote("mse_loss"), probabilities, labels)
+    except StudentError as error:
+        if not hint:
+            raise
+        raise AssertionError(f"{hint}\n\n{error}") from None
+    value = answer["value"]
+    assert isinstance(value, torch.Tensor) and value.numel() == 1, (
+        f"mse_loss() soll einen Tensor mit einer Zahl liefern, nicht {type_name(value)}"
+        f"{f' mit {value.numel()} Einträgen' if isinstance(value, torch.Tensor) else ''}.")
+    return value.double().reshape(()), answer["gradient"]
+
+
+def expected_mse(probabilities: torch.Tensor, labels: torch.Tensor) -> tuple[float, torch.Tensor]:
+    """The mean squared error against one-hot vectors and its gradient, in float64."""
+    difference = probabilities.double() - torch.eye(probabilities.shape[1], dtype=torch.float64)[labels]
+    return (difference ** 2).mean().item(), 2 * difference / difference.numel()
+
+
+@verdict("mse_loss")
+def test_mse_loss(student: Student) -> None:
+    """mse_loss() compares with one-hot vectors: a known value for three images and two classes."""
+    probabilities = torch.tensor([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
+    value = student.remote("mse_loss")(probabilities, torch.tensor([0, 1, 1]))
+    assert isinstance(value, torch.Tensor) and value.numel() == 1, "mse_loss() soll einen Tensor mit einer Zahl liefern."
+    assert abs(value.item() - 0.82 / 6) < 1e-6, (
+        f"Erwartet {german(0.82 / 6, 5)} (Mittel der sechs quadrierten Abweichungen von [1, 0], [0, 1], [0, 1]), "
+        f"erhalten {german(value.item(), 5)}.")
+
+
+@verdict("mse_loss")
+def test_mse_loss_more_classes(student: Student) -> None:
+    """mse_loss() with three and four classes, with its gradient, and with batches that lack the last class."""
+    generator = torch.Generator().manual_seed(2)
+    missing = ("mse_loss() scheitert an einer Batch, in der die letzte Klasse fehlt: Die One-Hot-Vektoren brauchen so "
+               "viele Einträge, wie probabilities Spalten hat (F.one_hot(labels, num_classes)).")
+    cases = (
+        (torch.softmax(torch.randn(8, 3, generator=generator), dim=1), [0, 1, 2, 2, 1, 0, 0, 2], "",
+         "Bei drei Klassen"),
+        (torch.softmax(torch.randn(6, 4, generator=generator), dim=1), [0, 1, 1, 0, 2, 0], missing,
+         "Bei vier Klassen, von denen die letzte in der Batch fehlt,"),
+        (torch.softmax(torch.randn(5, 2, generator=generator), dim=1), [0, 0, 0, 0, 0], missing,
+         "Bei zwei Klassen und einer Batch nur aus Flugzeugen (Label 0)"),
+    )
+    for probabilities, labels, hint, situation in cases:
+        labels = torch.tensor(labels)
+        value, gradient = loss_and_gradient(student, probabilities, labels, hint)
+        expected, expected_gradient = expected_mse(probabilities, labels)
+        assert abs(value.item() - expected) < 1e-6, (
+            f"{situation} erwartet {german(expected, 5)}, erhalten {german(value.item(), 5)}. Vergleichen Sie mit "
+            "One-Hot-Vektoren mit so vielen Einträgen, wie probabilities Spalten hat, nicht mit den Klassennummern, "
+            "und mitteln Sie über alle Einträge.")
+        assert isinstance(gradient, torch.Tensor) and gradient.shape == probabilities.shape, (
+            "Durch mse_loss() fließt kein Gradient zu den Wahrscheinlichkeiten: Rechnen Sie mit Tensor-Operationen, "
+            "ohne .detach(), .item() oder NumPy.")
+        assert (gradient.double() - expected_gradient).abs().max() <= 1e-6, (
+            f"{situation} stimmt der Gradient von mse_loss() nicht mit dem des mittleren quadratischen Fehlers überein.")
+
+
+# ------------------------------------------------------------------------------------------- the choice
+
+CHOICES = ("a", "b", "c", "d")
+
+
+@verdict("choice")
+def test_choice_format(student: Student) -> None:
+    """choice is one of the letters a to d."""
+    choice = student.value("choice")
+    assert isinstance(choice, str) and choice in CHOICES, f"choice soll einer der Buchstaben {list(CHOICES)} sein, nicht {choice!r}."
+
+
+@verdict("choice")
+def test_choice_is_right(student: Student) -> None:
+    """The chosen statement is true."""
+    assert student.value("choice") == "b", (
+        "Diese Aussage stimmt nicht. Schauen Sie sich die Gradientenkurven für kleine Wahrscheinlichkeiten an.")
