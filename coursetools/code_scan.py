@@ -11,6 +11,12 @@ recognised line by line first. A cell that still does not parse is searched with
 expressions instead. The scan is defence in depth, not a proof: code built from strings at run
 time (``getattr(x, "f_" + "back")``) escapes it, which is why ``exec``/``eval``/``compile`` of
 anything but a string literal are listed too.
+
+The graded values travel as pickles (:mod:`coursetools.export_cell`) into a probe process that
+answers the grader over a pipe (:mod:`coursetools.probe_server`), so pickling hooks (``pickle``,
+``cloudpickle``, ``copyreg``, ``__reduce__``, ``__getstate__`` …), ``sys._getframe``, writes to low
+file descriptors (``os.write(1, …)``, ``os.write(fd, …)`` with a computed ``fd``) and paths into the
+process (``/proc/self``, ``/dev/fd``) are listed as well.
 """
 from __future__ import annotations
 
@@ -30,6 +36,12 @@ IMPORTED_MODULES = {
     "importlib": "import importlib",
     "subprocess": "import subprocess",
     "signal": "import signal",
+    "pickle": "import pickle",
+    "_pickle": "import pickle",
+    "cloudpickle": "import cloudpickle",
+    "dill": "import dill",
+    "copyreg": "import copyreg",
+    "marshal": "import marshal",
 }
 """Modules whose import alone is listed (top-level name → label)."""
 HARMLESS_SUBMODULES = ("IPython.display",)
@@ -52,9 +64,18 @@ DYNAMIC_CODE = {"exec", "eval", "compile"}
 COMPARISON_DUNDERS = {"__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__bool__", "__instancecheck__",
                       "__subclasscheck__"}
 """Defining or assigning these lets an object pass ``assert a == b`` or ``assert x`` whatever it holds."""
+PICKLE_DUNDERS = {"__reduce__", "__reduce_ex__", "__getstate__", "__setstate__", "__getnewargs__",
+                  "__getnewargs_ex__"}
+"""Code that runs when a value is saved for grading or loaded in the probe process (pickling hooks)."""
+FD_FUNCTIONS = {"write", "writev", "pwrite", "pwritev", "dup2", "fdopen", "sendfile"}
+"""``os`` functions listed when they reach a low file descriptor (the channels of the kernel and the probe)."""
+LOW_FDS = 10
+"""File descriptors below this are standard streams or the channels the grader talks over."""
+PROCESS_PATHS = ("/proc/", "/dev/fd", "/dev/stdout", "/dev/stderr")
+"""Paths into the running process (its memory, file descriptors, working folder) named in a string."""
 SUSPICIOUS_STRINGS = {"get_ipython", "__builtins__", "builtins", "__import__", "f_back", "f_locals", "f_globals",
                       "tb_frame", "gi_frame", "settrace", "setprofile", "_getframe", "__class__", "ctypes",
-                      "importlib", "subprocess"} | COMPARISON_DUNDERS
+                      "importlib", "subprocess"} | COMPARISON_DUNDERS | PICKLE_DUNDERS
 """String literals naming these (``getattr(x, "f_back")``, ``setattr(C, "__eq__", …)``) are listed too."""
 HARMLESS_MAGICS = {"time", "timeit", "matplotlib", "capture"}
 """IPython magics that only measure, plot or capture output; every other magic and ``!`` is listed."""
@@ -76,6 +97,10 @@ FALLBACK_PATTERNS = {
     "os.system/subprocess": r"\bos\s*\.\s*(?:system|popen|exec\w*|spawn\w*|posix_spawnp?|forkpty)\b|\bsubprocess\b",
     "signal": r"\b(?:import|from)\s+signal\b|\bsignal\s*\.",
     "Shell-Befehl (!)": r"^\s*!|=\s*!",
+    "pickle/copyreg": r"\b(?:import|from)\s+(?:_?pickle|cloudpickle|dill|copyreg|marshal)\b",
+    "Pickle-Dunder": r"\b__(?:reduce|reduce_ex|getstate|setstate|getnewargs|getnewargs_ex)__\b",
+    "os.write auf Dateideskriptor": r"\bos\s*\.\s*(?:write|writev|pwrite|pwritev|dup2|fdopen|sendfile)\s*\(",
+    "Pfad /proc/ oder /dev/fd": r"/proc/|/dev/(?:fd|stdout|stderr)\b",
 }
 """For cells that do not parse: construct → pattern (multiline)."""
 
@@ -167,7 +192,25 @@ class InterpreterAccess(ast.NodeVisitor):
         if (isinstance(node.func, ast.Name) and node.func.id in DYNAMIC_CODE and node.args
                 and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
             self.literal_calls.add(id(node.func))
+        function = node.func
+        module = (self.aliases.get(function.value.id, function.value.id)
+                  if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name) else None)
+        if module == "os" and function.attr in FD_FUNCTIONS:
+            self.note_descriptor(f"os.{function.attr}", node)
+        elif isinstance(function, ast.Name) and function.id == "open" and node.args:
+            first = node.args[0]
+            if isinstance(first, ast.Constant) and type(first.value) is int:
+                self.note_descriptor("open", node)
         self.generic_visit(node)
+
+    def note_descriptor(self, name: str, node: ast.Call) -> None:
+        """A call on a file descriptor: listed unless it is a literal number of a file the cell opened itself."""
+        first = node.args[0] if node.args else None
+        if isinstance(first, ast.Constant) and type(first.value) is int:
+            if first.value < LOW_FDS:
+                self.constructs.add(f"{name} auf fd {first.value}")
+        else:
+            self.constructs.add(f"{name} auf einen Dateideskriptor")
 
     def visit_Name(self, node: ast.Name) -> None:
         if node.id in NAMES:
@@ -181,8 +224,11 @@ class InterpreterAccess(ast.NodeVisitor):
             self.constructs.add(f"{module}.{node.attr}")
         elif node.attr in ANY_ATTRIBUTES:
             self.constructs.add(f".{node.attr}")
-        if isinstance(node.ctx, (ast.Store, ast.Del)) and (node.attr in COMPARISON_DUNDERS or node.attr == "__class__"):
+        if isinstance(node.ctx, (ast.Store, ast.Del)) and (node.attr in COMPARISON_DUNDERS | PICKLE_DUNDERS
+                                                          or node.attr == "__class__"):
             self.constructs.add(f"setzt .{node.attr}")
+        elif node.attr in PICKLE_DUNDERS:
+            self.constructs.add(f".{node.attr}")
         self.generic_visit(node)
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
@@ -195,13 +241,18 @@ class InterpreterAccess(ast.NodeVisitor):
             else:
                 names = []
             for name in names:
-                if name in COMPARISON_DUNDERS:
+                if name in COMPARISON_DUNDERS | PICKLE_DUNDERS:
                     self.constructs.add(f"Klasse {node.name} definiert {name}")
         self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:
         if isinstance(node.value, str) and node.value in SUSPICIOUS_STRINGS:
             self.constructs.add(f'Text "{node.value}"')
+        if isinstance(node.value, (str, bytes)):
+            text = node.value if isinstance(node.value, str) else node.value.decode("latin-1")
+            for path in PROCESS_PATHS:
+                if path in text or (path.endswith("/") and text == path[:-1]):
+                    self.constructs.add(f'Pfad "{path.rstrip("/")}"')
 
 
 def findings_reason(findings: list[Finding]) -> str:

@@ -147,6 +147,30 @@ def _short_repr(value: Any) -> str:
     return text if len(text) <= REPR_LIMIT else text[:REPR_LIMIT] + " …"
 
 
+def check_plain(value: Any) -> None:
+    """Refuse plain data read on the trusted side that :func:`to_plain` would not have sent.
+
+    The probe process's answers may be written by student code itself, bypassing :func:`to_plain`:
+    containers shared within the pickle count each time they are reached (as :func:`to_plain` counts
+    them), so a few bytes cannot expand to billions of items in the grader; tensors must hold their
+    elements (no stride-0 views of a tiny storage that a comparison would expand).
+    """
+    budget = MAX_ITEMS
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        budget -= 1
+        if budget < 0 or depth > MAX_DEPTH:
+            raise TooLarge("Der Wert ist zu tief verschachtelt oder zu groß.")
+        if isinstance(item, dict):
+            stack.extend((part, depth + 1) for pair in item.items() for part in pair)
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            stack.extend((part, depth + 1) for part in item)
+        elif isinstance(item, torch.Tensor) and item.layout == torch.strided and (
+                item.numel() * item.element_size() > item.untyped_storage().nbytes()):
+            raise TooLarge("Der Tensor ist eine aufgeblähte Sicht auf zu wenig Daten.")
+
+
 def dump_plain(value: Any) -> bytes:
     """Plain data as bytes for :func:`load_plain`."""
     buffer = io.BytesIO()

@@ -11,8 +11,9 @@ byte, flat in ``notebooks/``), the ``dlkurs`` package, ``requirements.txt`` with
 test tools, a ``pyproject.toml`` that installs ``dlkurs`` only, a ``Makefile`` whose ``make lab`` sets
 everything up and starts JupyterLab (with nbgrader's Validate button, without the Formgrader),
 ``jupyter/overrides.json``, ``.gitignore`` and a German ``README.md``. It holds no ``source/``,
-``solutions/``, ``coursetools/`` or ``tests/``, no hidden test and no solution code
-(``tests/test_student_edition.py`` greps every file for them).
+``solutions/``, ``coursetools/``, ``verdicts/`` (the grading code with the hidden expectations) or
+``tests/``, no hidden test, no line of a verdict and no solution code (``tests/test_student_edition.py``
+greps every file for them; :func:`build` refuses to commit an edition with one of those folders).
 
 ``--with-solutions`` adds ``loesungen/<notebook>.ipynb``: the solutions with the visible tests only
 (hidden-test regions removed, as in the release), for publishing after the deadline.
@@ -36,6 +37,9 @@ PACKAGE = "dlkurs"
 INSTRUCTOR_ONLY_REQUIREMENTS = ("pytest", "nbval", "playwright")
 """Pinned in the course's requirements for its test suite; students do not need them."""
 SOLUTIONS_FOLDER = "loesungen"
+INSTRUCTOR_ONLY = ("source", "solutions", "coursetools", "verdicts", "tests", "autograded", "submitted", "feedback",
+                   "exchange", "gradebook.db", "nbgrader_config.py")
+"""Course paths that never go into an edition: solutions, hidden tests, verdicts, grading tools, students' work."""
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 FALLBACK_AUTHOR = ("Kursteam", "kursteam@example.invalid")
 
@@ -260,6 +264,7 @@ def build(out: Path, course_root: Path = COURSE_ROOT, chosen: Sequence[str] | No
                            out / SOLUTIONS_FOLDER / notebook.name)
     table = "\n".join(f"| `notebooks/{notebook.name}` | {_title(notebook)} |" for notebook in notebooks)
     (out / "README.md").write_text(_README.format(table=table, solutions=_README_SOLUTIONS if with_solutions else _README_NO_SOLUTIONS))
+    refuse_instructor_paths(out)
 
     _git(out, "init", "--quiet", "--initial-branch=main")
     _git(out, "add", "--all")
@@ -269,6 +274,15 @@ def build(out: Path, course_root: Path = COURSE_ROOT, chosen: Sequence[str] | No
     message = "Kursmaterial für Studierende" + (" mit Musterlösungen" if with_solutions else "")
     _git(out, *identity, "-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-m", message)
     return out
+
+
+def refuse_instructor_paths(out: Path) -> None:
+    """Stop before committing if the edition holds a folder or file of the instructor (e.g. ``verdicts/``)."""
+    found = sorted(str(path.relative_to(out)) for path in out.rglob("*")
+                   if ".git" not in path.relative_to(out).parts
+                   and any(part in INSTRUCTOR_ONLY for part in path.relative_to(out).parts))
+    if found:
+        raise SystemExit(f"The student edition would contain instructor material: {', '.join(found[:10])}")
 
 
 def main() -> None:

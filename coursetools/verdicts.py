@@ -33,6 +33,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import pickle
+import secrets
 import select
 import subprocess
 import time
@@ -44,7 +45,7 @@ from typing import Any
 import torch
 from nbformat.notebooknode import NotebookNode
 
-from .plain_data import KIND, load_plain
+from .plain_data import KIND, check_plain, load_plain
 from .probe_server import HEADER, Handle, StudentName
 
 MAX_ANSWER_BYTES = 1 << 30
@@ -119,16 +120,20 @@ class ProbeClient:
         """Send one request; its plain answer, or :class:`StudentError`/:class:`ProbeFailure`."""
         if self.process is None:
             self._start()
+        # Each answer must carry its request's token: student code in the probe process can read the
+        # token of the request it runs for, but not of any later one, so it cannot answer ahead.
+        nonce = secrets.token_hex(16)
         try:
-            self._write(pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
+            self._write(pickle.dumps({**request, "nonce": nonce}, protocol=pickle.HIGHEST_PROTOCOL))
             answer = load_plain(self._read(self.timeout))
+            check_plain(answer)
         except ProbeFailure:
             self.close()
             raise
         except Exception as error:  # an answer that is no plain data
             self.close()
             raise ProbeFailure(f"Die Bewertung erhielt keine lesbare Antwort ({type(error).__name__}).") from error
-        if not isinstance(answer, dict) or not ({"ok", "error"} & answer.keys()):
+        if not isinstance(answer, dict) or answer.get("nonce") != nonce or not ({"ok", "error"} & answer.keys()):
             self.close()
             raise ProbeFailure("Die Bewertung erhielt keine lesbare Antwort.")
         if "error" in answer:

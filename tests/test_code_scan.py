@@ -58,6 +58,30 @@ def test_reference_solution_and_released_notebook_produce_no_finding(source: Pat
     ("files = !ls", "Shell-Befehl (!)"),
     ("%load_ext hooks", "IPython-Magie %load_ext"),
     ("def f(:\n    get_ipython()", "get_ipython"),  # does not parse: found by pattern
+    # What reaches the values saved for grading or the probe process that answers the grader (issue 19)
+    ("import pickle", "import pickle"),
+    ("import cloudpickle as cp", "import cloudpickle"),
+    ("from copyreg import dispatch_table", "import copyreg"),
+    ("class Sneaky:\n    def __reduce__(self):\n        return (print, ('x',))", "Klasse Sneaky definiert __reduce__"),
+    ("class Sneaky:\n    def __reduce_ex__(self, protocol):\n        return (print, ())",
+     "Klasse Sneaky definiert __reduce_ex__"),
+    ("class State:\n    def __setstate__(self, state):\n        pass", "Klasse State definiert __setstate__"),
+    ("Tensor.__getstate__ = steal", "setzt .__getstate__"),
+    ("value.__reduce_ex__(4)", ".__reduce_ex__"),
+    ("setattr(Model, '__reduce__', f)", 'Text "__reduce__"'),
+    ("import sys\ncaller = sys._getframe(2)", "sys._getframe"),
+    ("from sys import _getframe", "sys._getframe"),
+    ("import os\nos.write(1, b'x')", "os.write auf fd 1"),
+    ("import os as system\nsystem.write(4, payload)", "os.write auf fd 4"),
+    ("import os\nos.write(channel.fileno(), payload)", "os.write auf einen Dateideskriptor"),
+    ("import os\nos.dup2(5, 1)", "os.dup2 auf fd 5"),
+    ("with open(4, 'wb') as channel:\n    channel.write(b'x')", "open auf fd 4"),
+    ("open('/proc/self/fd/4', 'wb')", 'Pfad "/proc"'),
+    ("os.listdir(f'/proc/{pid}/fd')", 'Pfad "/proc"'),
+    ("open('/dev/fd/1', 'w')", 'Pfad "/dev/fd"'),
+    ("def f(:\n    os.write(1, b'x')", "os.write auf Dateideskriptor"),  # does not parse: found by pattern
+    ("def f(:\n    open('/proc/self/maps')", "Pfad /proc/ oder /dev/fd"),
+    ("def f(:\n    import cloudpickle", "pickle/copyreg"),
 ])
 def test_construct_reaching_into_the_interpreter_is_found(code, construct):
     assert construct in scan_source(code)
@@ -75,6 +99,11 @@ def test_construct_reaching_into_the_interpreter_is_found(code, construct):
     "import sys\nprint(sys.version)",
     "signal_strength = 3  # no module",
     "for x in\n    model.eval()",  # does not parse: model.eval is no eval()
+    "torch.save(model.state_dict(), 'modell.pt')",
+    "with open('daten.txt') as file:\n    text = file.read()",
+    "import os\nos.makedirs('ergebnisse', exist_ok=True)",
+    "path = 'processed/data.pt'",
+    "state = model.state_dict()",
 ])
 def test_ordinary_code_is_not_listed(code):
     assert scan_source(code) == ()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import html
 import json
 import shutil
 import zipfile
@@ -49,6 +50,16 @@ EXPECTED_SCORES = {
     "empty_file": 0,
     "other_assignment": 0,
     "timestamp_from_dev_zero": 3,  # the good notebook; its timestamp.txt is a link to /dev/zero
+    # Issue 19, mechanism 1: what the student's code installs in the kernel no longer decides a test.
+    # AST/input transformers, a patched run_code, hooks faking an execute_result; add() walks its callers'
+    # frames in the probe process; sample_mean() patches isinstance/abs there and returns an always-equal
+    "rewrites_cells_and_reads_callers": 0,
+    "forges_exports_and_empties_cells": 0,  # forged (wrong) export files, later cells emptied
+    "breaks_the_probe": 1,        # garbage into the answer channel (test_add), os._exit (test_sample_mean)
+    "hangs_the_probe": 2,         # floods fd 1 (harmless), sample_mean sleeps forever inside the verdict's call
+    # add() finds the probe's answer channel in its callers' frames and writes the answers of every later
+    # request ahead: each answer must carry its request's token, so they are refused (blank: 0, not 3).
+    "prewrites_probe_answers": 0,
 }
 NOTHING_HANDED_IN = ("misnamed", "links_the_solution")
 """Students without a notebook of the assignment: a misnamed file, a link to the instructor's solution."""
@@ -67,6 +78,193 @@ def changed(notebook: nbformat.NotebookNode, **sources: str) -> nbformat.Noteboo
 
 
 WRONG_ADD = 'def add(a, b):\n    return a - b\n'
+
+
+def with_cell(notebook: nbformat.NotebookNode, after: str, source: str) -> nbformat.NotebookNode:
+    """A copy of ``notebook`` with a new (ungraded) code cell after the cell with grade_id ``after``."""
+    notebook = copy.deepcopy(notebook)
+    index = notebook.cells.index(cell_with_id(notebook, after))
+    notebook.cells.insert(index + 1, nbformat.v4.new_code_cell(source))
+    return notebook
+
+
+REWRITES_AND_FAKES_CELLS = """\
+import ast
+from IPython import get_ipython
+from IPython.core.interactiveshell import InteractiveShell
+
+shell = get_ipython()
+
+
+class StripAsserts(ast.NodeTransformer):
+    def visit_Assert(self, node):
+        return ast.Pass()
+
+
+shell.ast_transformers.append(StripAsserts())
+shell.input_transformers_cleanup.append(lambda lines: [line for line in lines if "assert" not in line])
+
+
+async def run_code(self, code_obj, result=None, *, async_=False):
+    try:
+        exec(code_obj, self.user_global_ns, self.user_ns)
+    except BaseException:
+        pass
+    return False
+
+
+InteractiveShell.run_code = run_code
+shell.events.register("pre_run_cell", lambda *args: shell.displayhook("bestanden"))
+shell.events.register("post_run_cell", lambda *args: shell.displayhook(3))
+"""
+
+READS_CALLERS = """\
+import inspect
+import sys
+
+
+def add(a, b):
+    found = []
+    frame = sys._getframe()
+    while frame is not None:
+        code = frame.f_code
+        try:
+            source = inspect.getsource(code)
+        except (OSError, TypeError):
+            source = ""
+        found.append(f"{code.co_filename}:{code.co_name} consts={code.co_consts!r} "
+                     f"locals={ {name: repr(value)[:200] for name, value in frame.f_locals.items()} } {source}")
+        frame = frame.f_back
+    found += [repr((info.filename, info.function, info.code_context)) for info in inspect.stack()]
+    raise RuntimeError("GEFUNDEN " + " | ".join(reversed(found)))
+"""
+
+PATCHES_BUILTINS = """\
+import builtins
+
+
+class AlwaysEqual:
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = object.__hash__
+    __lt__ = __le__ = __gt__ = __ge__ = __eq__
+
+    def __float__(self):
+        return 0.5
+
+    def __index__(self):
+        return 0
+
+    def __abs__(self):
+        return 0.0
+
+    def __sub__(self, other):
+        return self
+
+
+def sample_mean(seed, size=1000):
+    builtins.isinstance = lambda *args: True
+    builtins.abs = lambda value: 0.0
+    return AlwaysEqual()
+
+
+builtins.abs = lambda value: 0.0
+"""
+
+FORGES_EXPORTS = """\
+import json
+import os
+
+import cloudpickle
+from IPython import get_ipython
+
+
+def wrong_add(a, b):
+    return a - b
+
+
+def wrong_mean(seed, size=1000):
+    return 0.9
+
+
+export = os.path.join(os.getcwd(), "..", "run", "export")
+for test, values in {"test_add": {"add": wrong_add}, "test_sample_mean": {"sample_mean": wrong_mean}}.items():
+    os.makedirs(os.path.join(export, test), exist_ok=True)
+    with open(os.path.join(export, test, "values.pkl"), "wb") as file:
+        file.write(cloudpickle.dumps(values))
+    with open(os.path.join(export, test, "status.json"), "w") as file:
+        json.dump(dict.fromkeys(values, "ok"), file)
+print("FORGED", sorted(os.listdir(export)))
+get_ipython().input_transformers_cleanup.append(lambda lines: [])
+get_ipython().ast_transformers.append(type("Nothing", (__import__("ast").NodeTransformer,), {
+    "visit_Module": lambda self, node: __import__("ast").Module(body=[], type_ignores=[])})())
+"""
+
+PREWRITES_ANSWERS = """\
+def add(a, b):
+    import sys
+    from coursetools.plain_data import dump_plain
+    from coursetools.probe_server import HEADER
+
+    if not getattr(sys, "answers_written", False):
+        sys.answers_written = True
+        frame = sys._getframe()
+        while "answers" not in frame.f_locals:
+            frame = frame.f_back
+        answers = frame.f_locals["answers"]
+        for value in (3, 0, 0.5, 0.5, 0.5):  # test_add, test_add_hidden, test_sample_mean's three calls
+            payload = dump_plain({"ok": value})
+            answers.write(HEADER.pack(len(payload)) + payload)
+        answers.flush()
+    return 3
+"""
+
+BREAKS_THE_PROBE_ADD = """\
+def add(a, b):
+    import os
+    import sys
+
+    if (a, b) == (1, 2):
+        os.write(1, b"Unsinn auf fd 1")
+        frame = sys._getframe()
+        while "answers" not in frame.f_locals:
+            frame = frame.f_back
+        os.write(frame.f_locals["answers"].fileno(), (16).to_bytes(8, "big") + b"kaputt!!kaputt!!")
+    return a + b
+"""
+
+BREAKS_THE_PROBE_MEAN = """\
+import os
+
+
+def sample_mean(seed, size=1000):
+    os._exit(3)
+"""
+
+HANGS_THE_PROBE_ADD = """\
+import os
+
+
+def add(a, b):
+    print("Spam " * 100_000)
+    os.write(1, b"\\x00\\xff" * 100_000)
+    return a + b
+"""
+
+HANGS_THE_PROBE_MEAN = """\
+import signal
+import time
+
+
+def sample_mean(seed, size=1000):
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    while True:
+        time.sleep(1)
+"""
 
 
 def make_course(directory: Path) -> Path:
@@ -132,6 +330,12 @@ def hostile_submissions(course: Path, class_dir: Path) -> dict[str, nbformat.Not
         "not_json": "{ das ist kein Notebook",
         "empty_file": "",
         "other_assignment": other,
+        "rewrites_cells_and_reads_callers": with_cell(changed(blank, add=READS_CALLERS, sample_mean=PATCHES_BUILTINS),
+                                                      "add", REWRITES_AND_FAKES_CELLS),
+        "forges_exports_and_empties_cells": with_cell(blank, "add", FORGES_EXPORTS),
+        "prewrites_probe_answers": with_cell(blank, "add", PREWRITES_ANSWERS),
+        "breaks_the_probe": changed(solved, add=BREAKS_THE_PROBE_ADD, sample_mean=BREAKS_THE_PROBE_MEAN),
+        "hangs_the_probe": changed(solved, add=HANGS_THE_PROBE_ADD, sample_mean=HANGS_THE_PROBE_MEAN),
     }
 
 
@@ -229,12 +433,13 @@ def test_the_sandbox_hides_the_course_and_other_students_and_the_network(graded_
     assert "return a + b" in cell_with_id(good, "add").source
 
 
-def test_hidden_tests_ran_although_the_submission_changed_its_test_cells(graded_class):
+def test_hidden_tests_were_decided_although_the_submission_changed_its_test_cells(graded_class):
     course, _, _ = graded_class
     for student in ("deleted_test_cell", "emptied_test_cell", "edited_test_cell", "edited_cell_metadata"):
         executed = nbformat.read(course / "autograded" / student / ASSIGNMENT / "fixture.ipynb", as_version=4)
         hidden = cell_with_id(executed, "test_add_hidden")
-        assert "add(-1, 1)" in hidden.source, student
+        assert "add(-1, 1)" not in hidden.source, f"{student}: hidden test code in the notebook"
+        assert [output.evalue for output in hidden.outputs] == ["add(-1, 1) soll 0 sein."], student
 
 
 def test_feedback_is_german_and_shows_why_a_test_failed(graded_class):
@@ -307,3 +512,71 @@ def test_a_reference_solution_without_full_marks_stops_grading_before_anything_i
         grade_class(course, ASSIGNMENT, intake_folder(class_dir, ["fixture"]), SETTINGS, tmp_path / "out")
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         assert gradebook.find_assignment(ASSIGNMENT).submissions == []
+
+
+# ------------------------------------------------------------------- issue 19, mechanism 1: tests run in the kernel
+
+def executed_notebook(course: Path, student: str) -> nbformat.NotebookNode:
+    return nbformat.read(course / "autograded" / student / ASSIGNMENT / "fixture.ipynb", as_version=4)
+
+
+def cell_messages(course: Path, student: str) -> dict[str, list[str]]:
+    """Per autograded test cell of the student's executed notebook: the messages of its error outputs."""
+    executed = executed_notebook(course, student)
+    return {grade_id: [output.get("evalue", output.get("output_type")) for output in cell_with_id(executed, grade_id).outputs]
+            for grade_id in ("test_add", "test_add_hidden", "test_sample_mean")}
+
+
+def test_what_the_kernel_installs_does_not_decide_a_test(graded_class):
+    """Transformers, a patched run_code and hooks faking an execute_result: each test cell holds only its verdict,
+    and what add() found in its callers' frames in the probe process is its own error, with no verdict in it."""
+    course, _, _ = graded_class
+    executed = executed_notebook(course, "rewrites_cells_and_reads_callers")
+    for grade_id in ("test_add", "test_add_hidden", "test_sample_mean"):
+        assert [output.output_type for output in cell_with_id(executed, grade_id).outputs] == ["error"], grade_id
+    messages = cell_messages(course, "rewrites_cells_and_reads_callers")
+    assert all("GEFUNDEN" in message for message in messages["test_add"] + messages["test_add_hidden"]), messages
+    assert "GEFUNDEN" not in messages["test_sample_mean"][0]
+
+
+def verdict_source_lines() -> list[str]:
+    """The lines of the fixture's verdict module that say something (not short, not a comment or import)."""
+    source = (FIXTURE_COURSE / "verdicts" / ASSIGNMENT / "fixture.py").read_text()
+    lines = {line.strip() for line in source.splitlines()}
+    return sorted(line for line in lines if len(line) >= 20 and not line.startswith(("#", "from ", "import ")))
+
+
+def test_no_feedback_page_or_graded_notebook_contains_the_verdict_code(graded_class):
+    course, _, out = graded_class
+    markers = [*verdict_source_lines(), "result == 3", "result == 0", "type(result) in (int, float)"]
+    assert len(markers) > 5
+    for student in EXPECTED_SCORES:
+        texts = {"feedback": html.unescape((out / "feedback" / f"{student}.html").read_text(encoding="utf-8"))}
+        graded = course / "autograded" / student / ASSIGNMENT / "fixture.ipynb"
+        if graded.exists():
+            texts["notebook"] = graded.read_text(encoding="utf-8")
+        for where, text in texts.items():
+            assert not [marker for marker in markers if marker in text], f"{student}: verdict code in the {where}"
+
+
+def test_forged_export_files_are_judged_like_any_value_and_a_wrong_one_scores_nothing(graded_class):
+    course, _, _ = graded_class
+    executed = executed_notebook(course, "forges_exports_and_empties_cells")
+    forged = next(cell for cell in executed.cells if "FORGED" in cell.source)
+    assert "FORGED ['test_add', 'test_sample_mean']" in "".join(output.get("text", "") for output in forged.outputs)
+    messages = cell_messages(course, "forges_exports_and_empties_cells")
+    assert messages["test_add"] == ["add(1, 2) soll 3 sein, nicht -1."]
+    assert "nicht erreicht" in messages["test_add_hidden"][0]
+    assert messages["test_sample_mean"] == ["Der Mittelwert 0.9 liegt zu weit von 0.5."]
+
+
+def test_a_broken_or_hanging_probe_fails_only_its_own_test(graded_class):
+    course, _, _ = graded_class
+    broken = cell_messages(course, "breaks_the_probe")
+    assert "keine lesbare Antwort" in broken["test_add"][0]
+    assert broken["test_add_hidden"] == []  # the probe was restarted and answered
+    assert "abgestürzt" in broken["test_sample_mean"][0]
+    hanging = cell_messages(course, "hangs_the_probe")
+    assert hanging["test_add"] == hanging["test_add_hidden"] == []
+    assert "Zeitlimit" in hanging["test_sample_mean"][0]
+

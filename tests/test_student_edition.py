@@ -12,7 +12,8 @@ import pytest
 
 from coursetools.generate import COURSE_ROOT, source_notebooks
 from coursetools.student_edition import (
-    INSTRUCTOR_ONLY_REQUIREMENTS, PACKAGE, SOLUTIONS_FOLDER, build, package_files, released_notebooks,
+    INSTRUCTOR_ONLY, INSTRUCTOR_ONLY_REQUIREMENTS, PACKAGE, SOLUTIONS_FOLDER, build, package_files,
+    refuse_instructor_paths, released_notebooks,
 )
 
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
@@ -28,11 +29,21 @@ def trivial(line: str) -> bool:
     return len(re.sub(r"\W", "", line)) < 6 or bool(_BARE.match(line))
 
 
+def verdict_files() -> list[Path]:
+    """Every file under the course's ``verdicts/`` (the grading code, with the hidden expectations)."""
+    return sorted(path for path in (COURSE_ROOT / "verdicts").rglob("*")
+                  if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc")
+
+
 def secret_lines() -> dict[str, set[str]]:
-    """``{"solution": ..., "hidden": ...}``: the stripped, non-trivial lines of every source notebook that stand
-    between the solution or hidden-test markers (a solution cell without markers counts whole) and appear
-    nowhere outside them, not even within a longer line: what stands outside them is released anyway."""
-    regions: dict[str, set[str]] = {"solution": set(), "hidden": set()}
+    """``{"solution": ..., "hidden": ..., "verdict": ...}``: the stripped, non-trivial lines of every source
+    notebook that stand between the solution or hidden-test markers (a solution cell without markers counts
+    whole) and appear nowhere outside them, not even within a longer line: what stands outside them is released
+    anyway; and the non-trivial lines of every file under ``verdicts/`` that appear nowhere in the released
+    notebooks or in the ``dlkurs`` package (which students get anyway)."""
+    regions: dict[str, set[str]] = {"solution": set(), "hidden": set(), "verdict": set()}
+    for path in verdict_files():
+        regions["verdict"].update(line.strip() for line in path.read_text(encoding="utf-8").splitlines())
     visible: set[str] = set()
     for path in source_notebooks():
         for cell in nbformat.read(path, as_version=4).cells:
@@ -47,7 +58,9 @@ def secret_lines() -> dict[str, set[str]]:
                 else:
                     (regions[region] if region else visible).add(line)
     released = "\n".join(visible)
-    return {name: {line for line in lines if not trivial(line) and line not in released} for name, lines in regions.items()}
+    public = "\n".join([released, *(text_of(COURSE_ROOT / path) for path in package_files())])
+    return {name: {line for line in lines if not trivial(line) and line not in (public if name == "verdict" else released)}
+            for name, lines in regions.items()}
 
 
 def strings_in(value) -> list[str]:
@@ -83,7 +96,9 @@ def edition(tmp_path_factory) -> Path:
 
 def test_secret_lines_are_found_and_the_rule_keeps_the_telling_ones():
     secrets = secret_lines()
-    assert len(secrets["solution"]) > 50 and len(secrets["hidden"]) > 50
+    # The hidden tests moved from the notebooks into verdicts/ (issue 19): together they must be many.
+    assert len(secrets["solution"]) > 50 and len(secrets["hidden"] | secrets["verdict"]) > 50
+    assert len(verdict_files()) >= len(source_notebooks())
     assert trivial("pass") and trivial("return") and trivial("])") and trivial("model.eval()") and trivial("finally:")
     assert not trivial('chosen = "3072-32-2"') and not trivial("return x * keep / (1 - self.p)")
 
@@ -147,7 +162,7 @@ def test_published_solutions_carry_visible_tests_only(tmp_path):
     assert sorted(path.name for path in (out / "notebooks").iterdir()) == ["05_lernkurven.ipynb"]
     solution = text_of(out / SOLUTIONS_FOLDER / "05_lernkurven.ipynb")
     secrets = secret_lines()
-    assert [line for line in secrets["hidden"] if line in solution] == []
+    assert [line for line in secrets["hidden"] | secrets["verdict"] if line in solution] == []
     assert "return max(results, key=lambda name: results[name][\"val_accuracy\"])" in solution
     assert "_check_learning_curves(history)" in solution  # the visible tests stay
     assert [line for path in files_of(out) if SOLUTIONS_FOLDER not in path.parts
@@ -172,9 +187,32 @@ def test_course_readme_sends_students_to_the_edition_not_to_solutions():
 
 
 def test_the_search_finds_a_planted_line_in_a_notebook_and_in_plain_text(tmp_path):
-    hidden = next(line for line in sorted(secret_lines()["hidden"]) if '"' in line)  # quotes are escaped in JSON
+    secrets = secret_lines()
+    hidden = next(line for line in sorted(secrets["hidden"] | secrets["verdict"]) if '"' in line)  # escaped in JSON
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"x = 1\n    {hidden}\n")])
     nbformat.write(notebook, tmp_path / "kopie.ipynb")
     (tmp_path / "notiz.py").write_text(f"# abgeschrieben: {hidden}\n")
     assert hidden not in (tmp_path / "kopie.ipynb").read_text()  # a plain grep of the JSON would miss it
     assert all(hidden in text_of(path) for path in (tmp_path / "kopie.ipynb", tmp_path / "notiz.py"))
+
+
+def test_the_edition_never_holds_the_verdicts_folder(edition):
+    assert (COURSE_ROOT / "verdicts").is_dir()
+    assert not [path for path in edition.rglob("*") if "verdicts" in path.relative_to(edition).parts]
+    names = {path.name for path in verdict_files()}
+    assert not [path for path in files_of(edition) if path.name in names]
+
+
+def test_an_edition_with_an_instructor_folder_is_refused(tmp_path):
+    assert "verdicts" in INSTRUCTOR_ONLY
+    planted = tmp_path / "kurs" / "verdicts" / "01_gezielt_overfitten" / "01_gezielt_overfitten.py"
+    planted.parent.mkdir(parents=True)
+    planted.write_text("x = 1\n")
+    with pytest.raises(SystemExit, match="instructor material: verdicts"):
+        refuse_instructor_paths(tmp_path / "kurs")
+
+
+def test_the_search_finds_a_planted_verdict_line(tmp_path):
+    line = next(line for line in sorted(secret_lines()["verdict"]) if line.startswith("assert "))
+    (tmp_path / "notiz.py").write_text(f"# abgeschrieben: {line}\n")
+    assert line in text_of(tmp_path / "notiz.py")
