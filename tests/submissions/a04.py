@@ -114,7 +114,8 @@ plt.show()'''),
     ),
     Submission(
         # One Tanh object after every hidden layer in an OrderedDict (the old test counted module objects and found
-        # one Tanh), a loop that counts, more candidates, and the choice computed from the results table.
+        # one Tanh), a loop that counts and warns about large networks (a warning in a test cell used to zero it),
+        # more candidates, and the choice computed from the results table.
         "one_reused_tanh_counting_loop_and_computed_choice", NOTEBOOK,
         (Mutation("build_mlp", None, '''from collections import OrderedDict
 
@@ -134,8 +135,10 @@ def build_mlp(hidden_sizes: list[int]) -> nn.Module:
 print(build_mlp([1024, 512, 128]))'''),
          Mutation("count_parameters",
                   "return sum(parameter.numel() for parameter in model.parameters() if parameter.requires_grad)",
-                  "total = 0\n    for name, parameter in model.named_parameters():\n"
-                  "        if parameter.requires_grad:\n            total += parameter.numel()\n    return total"),
+                  "import warnings\n\n    total = 0\n    for name, parameter in model.named_parameters():\n"
+                  "        if parameter.requires_grad:\n            total += parameter.numel()\n"
+                  "    if total > 1_000_000:\n"
+                  "        warnings.warn(f\"Großes Netz: {total} Parameter\", UserWarning)\n    return total"),
          Mutation("candidates", "CANDIDATES = [[128, 32], [64], [32], [8]]",
                   "CANDIDATES = [[256], [64, 16], [64], [32], [16], [8]]"),
          Mutation("chosen", 'chosen = "3072-32-2"', '''large_train, large_val = results[LARGE]
