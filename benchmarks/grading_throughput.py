@@ -35,6 +35,7 @@ import matplotlib.pyplot as plt  # noqa: E402 (after choosing the backend)
 def course_with(assignment: str, directory: Path) -> Path:
     course = directory / "course"
     shutil.copytree(COURSE_ROOT / "source" / assignment, course / "source" / assignment)
+    shutil.copytree(COURSE_ROOT / "verdicts" / assignment, course / "verdicts" / assignment)
     shutil.copy(COURSE_ROOT / "nbgrader_config.py", course)
     ensure_assignment(course, assignment)
     return course

@@ -152,11 +152,12 @@ class Session:
 
 @pytest.fixture(scope="module")
 def session(tmp_path_factory: pytest.TempPathFactory):
-    """JupyterLab on a fresh copy of the course (sources and config only), and Chromium on it."""
+    """JupyterLab on a fresh copy of the course (sources, verdicts and config only), and Chromium on it."""
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
     course = tmp_path_factory.mktemp("browser") / "course"
     shutil.copytree(COURSE_ROOT / "source", course / "source")
+    shutil.copytree(COURSE_ROOT / "verdicts", course / "verdicts")
     shutil.copy(COURSE_ROOT / "nbgrader_config.py", course)
     with jupyterlab(course, course.parent / "jupyter-home", ARTIFACTS / "jupyterlab.log") as lab, \
             sync_playwright() as playwright:

@@ -83,3 +83,29 @@ def seeded(seed: int, function: Callable[..., Any], *args: Any, **kwargs: Any) -
 def attribute(value: Any, name: str) -> Any:
     """``value.name`` (e.g. a model's ``training`` flag or a dataset's ``images``)."""
     return getattr(value, name)
+
+
+def item(mapping: Any, key: Any) -> Any:
+    """``mapping[key]`` (e.g. one model of the student's dict of models; ``keep=True`` keeps it there)."""
+    return mapping[key]
+
+
+def keys(mapping: Any) -> list:
+    """The keys of ``mapping`` (e.g. the names of the student's trained models), in order."""
+    return list(mapping)
+
+
+def outputs(model: nn.Module, images: torch.Tensor, batch_size: int = 2048) -> torch.Tensor:
+    """``model``'s outputs for ``images`` in evaluation mode, without gradients, in batches like ``dlkurs.evaluate``.
+
+    The images go to the device of the model's parameters; the model's mode is restored afterwards.
+    """
+    was_training = model.training
+    device = next((parameter.device for parameter in model.parameters()), torch.device("cpu"))
+    model.eval()
+    try:
+        with torch.no_grad():
+            return torch.cat([model(images[start:start + batch_size].to(device)).detach().cpu()
+                              for start in range(0, len(images), batch_size)])
+    finally:
+        model.train(was_training)

@@ -162,8 +162,3 @@ def sealed_record(test_set: Any, models: Any) -> dict:
         "fingerprints": {str(name): fingerprint(model) for name, model in entries
                          if isinstance(model, torch.nn.Module)},
     }
-
-
-def entry(mapping: Any, key: Any) -> Any:
-    """``mapping[key]`` (e.g. one model of a dict of models)."""
-    return mapping[key]

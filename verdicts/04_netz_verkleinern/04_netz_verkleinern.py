@@ -2,7 +2,7 @@
 
 The data come from ``dlkurs`` here, never from the notebook; networks whose parameters are counted are
 built here; the layer order is measured as ``print(model)`` shows it (probe ``layers``); accuracies of the
-student's trained networks are recomputed from their outputs on the trusted data (probe ``a04.logits``).
+student's trained networks are recomputed from their outputs on the trusted data (probe ``outputs``).
 """
 from __future__ import annotations
 
@@ -107,7 +107,7 @@ def state_size(state: ModuleState) -> int:
 def chosen_and_large(student: Student) -> tuple[str, str]:
     """The names ``chosen`` and ``LARGE``, both among the student's trained models."""
     chosen, large = student.value("chosen"), student.value("LARGE")
-    names = student.probe("a04.keys", student.remote("models"))
+    names = student.probe("keys", student.remote("models"))
     assert isinstance(chosen, str), (
         f"`chosen` soll der Name eines Netzes aus der Tabelle sein (ein String wie \"3072-32-2\"), "
         f"nicht {type_name(chosen)}.")
@@ -119,7 +119,7 @@ def chosen_and_large(student: Student) -> tuple[str, str]:
 
 def trained(student: Student, name: str) -> ModuleState:
     """The student's trained model ``models[name]`` as data (its weights)."""
-    state = student.probe("a04.entry", student.remote("models"), name)
+    state = student.probe("item", student.remote("models"), name)
     assert isinstance(state, ModuleState), f"`models[{name!r}]` soll ein Netz sein, ist aber {type_name(state)}."
     return state
 
@@ -135,10 +135,10 @@ def accuracies(student: Student, names: tuple[str, ...], with_training: bool = T
     images = dict(zip(splits, student.send(*(data.images for data in splits.values()))))
     result: dict[str, dict[str, float]] = {}
     for name in names:
-        model = student.probe("a04.entry", student.remote("models"), name, keep=True)
+        model = student.probe("item", student.remote("models"), name, keep=True)
         result[name] = {}
         for split, data in splits.items():
-            outputs = student.probe("a04.logits", model, images[split])
+            outputs = student.probe("outputs", model, images[split])
             assert isinstance(outputs, torch.Tensor) and tuple(outputs.shape) == (len(data), 2), (
                 f"Das Netz {name} soll für jedes Bild zwei Logits liefern.")
             result[name][split] = (outputs.argmax(dim=1) == data.labels).double().mean().item()

@@ -398,7 +398,7 @@ def test_test_set_used_once(student: Student) -> None:
             f"{name} ist {german(scores[name], 4)}, test_set.evaluate(...) lieferte aber {german(expected, 4)}.")
     if record["fingerprints"].get(chosen) != judged["weights"]:
         return  # trained further after the evaluation: its weights then are gone
-    model = rebuild(student.probe("a05.entry", student.remote("models"), chosen))
+    model = rebuild(student.probe("item", student.remote("models"), chosen))
     if model is None:
         return
     from dlkurs.training import evaluate
