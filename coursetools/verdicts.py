@@ -350,11 +350,12 @@ class Student:
         answer = self._request({"op": "call", "function": target._reference, "args": _references(args),
                                 "kwargs": _references(kwargs), "keep": keep, "forbid": target._forbid},
                                f"`{target.label}(…)`")
-        return self._wrap(answer, f"Ergebnis von {target.label}")
+        return self._wrap(answer, f"Ergebnis von {target.label}", target._forbid)
 
-    def _wrap(self, answer: Any, label: str) -> Any:
+    def _wrap(self, answer: Any, label: str, forbid: tuple[tuple[str, ...], str] | None = None) -> Any:
+        """A kept result as a :class:`Remote` (what was forbidden for its maker stays forbidden for it)."""
         if isinstance(answer, dict) and answer.get(KIND) == "handle":
-            return Remote(self, Handle(answer["number"]), label)
+            return Remote(self, Handle(answer["number"]), label, forbid)
         return answer
 
 

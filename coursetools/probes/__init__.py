@@ -25,12 +25,21 @@ def resolve(name: str) -> Callable[..., Any]:
 def layers(model: nn.Module, *inputs: torch.Tensor) -> list[dict]:
     """The layers ``model(*inputs)`` calls, in order, as ``print(model)`` shows them (:func:`dlkurs.checks.layer_sequence`).
 
-    Each layer is ``{"kind", "features", "p", "text"}``; the model's mode is left as it was.
+    Each layer is ``{"kind", "features", "p", "text", "object", "type"}``: ``object`` numbers the module
+    objects in order of first use (a reused module has the same number at each place) and ``type`` is the
+    module's class (``module.qualname``); both are ``None`` for a functional call. The model's mode is left
+    as it was.
     """
     from dlkurs.checks import layer_sequence
 
-    return [{"kind": layer.kind, "features": tuple(layer.features), "p": layer.p, "text": str(layer)}
-            for layer in layer_sequence(model, *inputs)]
+    numbers: dict[int, int] = {}
+    result = []
+    for layer in layer_sequence(model, *inputs):
+        module = layer.module
+        result.append({"kind": layer.kind, "features": tuple(layer.features), "p": layer.p, "text": str(layer),
+                       "object": None if module is None else numbers.setdefault(id(module), len(numbers)),
+                       "type": None if module is None else f"{type(module).__module__}.{type(module).__qualname__}"})
+    return result
 
 
 class CountingLoss(nn.Module):

@@ -9,12 +9,15 @@ NOTEBOOK = "02_regularisieren"
 
 WRONG = [
     Submission(
-        "l1_of_the_first_layer_and_dropout_without_rescaling", NOTEBOOK,
+        "l1_of_the_first_layer_dropout_without_rescaling_and_nn_dropout_in_the_model", NOTEBOOK,
         (Mutation("l1_penalty", "sum(parameter.abs().sum() for parameter in model.parameters())",
                   "next(model.parameters()).abs().sum()"),
-         Mutation("dropout_layer", "return x * keep / (1 - self.p)", "return x * keep")),
+         Mutation("dropout_layer", "return x * keep / (1 - self.p)", "return x * keep"),
+         # nn.Dropout in the model instead of the own class: print(model) shows "Dropout(p=0.5)" either way, so the
+         # old structure test passed it; the verdict asks which class each Dropout layer is.
+         Mutation("dropout_model", "nn.ReLU(), Dropout(p),", "nn.ReLU(), nn.Dropout(p),")),
         frozenset({"test_l1_penalty", "test_l1_penalty_unseen_models", "test_dropout_in_training",
-                   "test_dropout_unseen_inputs"}),
+                   "test_dropout_unseen_inputs", "test_dropout_model"}),
     ),
     Submission(
         "l2_penalty_after_backward_and_dropout_active_in_evaluation", NOTEBOOK,
@@ -27,8 +30,19 @@ WRONG = [
                    "test_dropout_unseen_inputs", "test_dropout_model"}),
     ),
     Submission(
-        "l2_without_the_half_and_augmentation_that_flips_digits", NOTEBOOK,
+        "l2_without_the_half_with_a_matching_weight_decay_step_and_augmentation_that_flips_digits", NOTEBOOK,
+        # The penalty without the half, and the given sgd_step_weight_decay redefined with twice the weight_decay so
+        # that both agree: the old test compared with the student's own sgd_step_weight_decay and passed it; the
+        # verdict computes the weight-decay step itself.
         (Mutation("explicit_l2_step", "weight_decay / 2 * l2_penalty(model)", "weight_decay * l2_penalty(model)"),
+         Mutation("explicit_l2_step", "    optimizer.step()", """    optimizer.step()
+
+
+def sgd_step_weight_decay(model: nn.Module, images, labels, lr: float, weight_decay: float) -> None:
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr, weight_decay=2 * weight_decay)
+    optimizer.zero_grad()
+    loss_fn(model(images), labels).backward()
+    optimizer.step()"""),
          Mutation("augmentation", "v2.RandomAffine(degrees=10, translate=(0.1, 0.1), fill=BACKGROUND)",
                   "v2.Compose([v2.RandomHorizontalFlip(), v2.RandomAffine(degrees=10, fill=BACKGROUND)])")),
         frozenset({"test_l2_step_matches_weight_decay", "test_l2_step_other_setup", "test_augmentation",
@@ -80,8 +94,10 @@ CORRECT_BUT_DIFFERENT = [
         # Loops instead of generator sums, a Bernoulli mask, one ReLU and one Dropout object used twice (the old
         # structure test counted module objects: "gefunden: 1"), BatchNorm in a model class with torch.relu/F.relu,
         # rotation and shift as two transforms (its accuracy swung from 0.83 to 0.92 over the last epochs with a
-        # constant learning rate, so the old gap test failed it), and cells of the student's own with prints and a plot.
-        "loops_reused_modules_functional_relu_and_two_transforms", NOTEBOOK,
+        # constant learning rate, so the old gap test failed it), a mask built with torch.tensor(tensor) (a UserWarning
+        # on stderr zeroed the old in-kernel test cell), cells of the student's own with prints and a plot, and a model
+        # of its own in the comparison.
+        "loops_reused_modules_functional_relu_a_warning_two_transforms_and_an_extra_model", NOTEBOOK,
         (Mutation("l1_penalty", None, '''def l1_penalty(model: nn.Module) -> torch.Tensor:
     """Summe der Beträge aller Parameter des Modells."""
     total = 0
@@ -98,7 +114,7 @@ print(f"L1-Strafe eines frischen Basismodells: {l1_penalty(build_baseline()).ite
                   "data_loss = loss_fn(model(images), labels)\n    penalty = 0.5 * weight_decay * l2_penalty(model)\n"
                   "    (data_loss + penalty).backward()"),
          Mutation("dropout_layer", _DROPOUT_SOLUTION, """        if self.training:
-            mask = torch.bernoulli(torch.full_like(x, 1 - self.p))
+            mask = torch.tensor(torch.bernoulli(torch.full_like(x, 1 - self.p)))  # UserWarning: copy construct
             return x * mask * (1.0 / (1.0 - self.p))
         return x"""),
          Mutation("dropout_model", None, '''def build_dropout_model(p: float = 0.5) -> nn.Module:
@@ -149,13 +165,16 @@ ax.plot(histories["Basis"]["val_accuracy"])
 ax.legend(["Training", "Validierung"])
 plt.show()'''),
             ExtraCell("augmentation", 'print(augment)\nprint(f"Hintergrund: {BACKGROUND:.3f}")'),
+            # A model of its own in the comparison whose weights fit no architecture of the notebook.
+            ExtraCell("test_augmentation", 'train("Schmal", lambda: nn.Sequential(\n'
+                                           '    nn.Flatten(), nn.Linear(28 * 28, 64), nn.ReLU(), nn.Linear(64, 10)))'),
         ),
     ),
     Submission(
         # Norms and torch.where instead of sums and masks, Dropout before the ReLU (the same function: ReLU and the
         # scaling commute), named layers, a reused ReLU in the BatchNorm model, a milder bilinear augmentation,
         # and a figure legend.
-        "norms_where_named_layers_dropout_before_relu_and_milder_augmentation", NOTEBOOK,
+        "norms_where_named_layers_dropout_before_relu_milder_augmentation_and_a_combined_model", NOTEBOOK,
         (Mutation("l1_penalty", "return sum(parameter.abs().sum() for parameter in model.parameters())",
                   "return torch.stack([torch.linalg.vector_norm(parameter, ord=1) "
                   "for parameter in model.parameters()]).sum()"),
@@ -189,6 +208,8 @@ print(build_batchnorm_model())'''),
                   "augment = v2.RandomAffine(degrees=(-8, 8), translate=(0.08, 0.08), fill=BACKGROUND,\n"
                   "                          interpolation=v2.InterpolationMode.BILINEAR)")),
         extra_cells=(
+            # One more model in the comparison: Dropout and augmentation together.
+            ExtraCell("test_augmentation", 'train("Dropout und Augmentation", build_dropout_model, augment=augment)'),
             ExtraCell("test_regularisation_narrows_gap", '''import matplotlib.pyplot as plt
 
 figure, axes = plt.subplots(1, 2, figsize=(9, 3))
