@@ -19,7 +19,6 @@ import os
 import pwd
 import shutil
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path

@@ -43,7 +43,6 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from nbformat.notebooknode import NotebookNode
 
 from .plain_data import KIND, check_plain, load_plain
 from .probe_server import HEADER, Handle, StudentName

@@ -19,7 +19,7 @@ import torch
 
 from coursetools import plain_data, verdicts
 from coursetools.export_cell import STATUS_FILE, export
-from coursetools.plain_data import KIND, dump_plain, is_kind, load_plain, to_plain
+from coursetools.plain_data import dump_plain, is_kind, load_plain, to_plain
 from coursetools.verdicts import ModuleState, Opaque, ProbeClient, ProbeFailure, Student, StudentError, VerdictBug, decode
 
 STUDENT_CODE = '''

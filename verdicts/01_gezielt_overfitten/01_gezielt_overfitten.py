@@ -16,7 +16,7 @@ from torch import nn
 
 from coursetools.probes import CountingLoss
 from coursetools.verdicts import ModuleState, Remote, Student, type_name, verdict
-from dlkurs import ImageData, load_mnist
+from dlkurs import ImageData, format_number, format_percent, load_mnist
 
 BATCH_SIZE = 64
 ITERATIONS = 100
@@ -55,19 +55,9 @@ def fingerprints() -> tuple[torch.Tensor, torch.Tensor]:
     return weights, mnist(True).images.flatten(1).double() @ weights
 
 
-def decimal(value: float, digits: int = 3) -> str:
-    """A number with a decimal comma."""
-    return f"{value:.{digits}f}".replace(".", ",")
-
-
-def percent(value: float, digits: int = 0) -> str:
-    """A fraction as a percentage with a decimal comma."""
-    return f"{value:.{digits}%}".replace(".", ",").replace("%", " %")
-
-
 def shown(value: Any) -> str:
     """A returned value as the message shows it: numbers with a decimal comma."""
-    return decimal(value, 4) if is_number(value) else repr(value)
+    return format_number(value, 4) if is_number(value) else repr(value)
 
 
 def is_number(value: Any) -> bool:
@@ -249,13 +239,13 @@ def test_batch_memorised(student: Student) -> None:
     assert all(is_number(value) for value in losses), (
         "batch_losses soll Zahlen enthalten, keine Tensoren: Verwenden Sie loss.item().")
     assert losses[-1] < 0.05 * losses[0], (
-        f"Der Loss ist nur von {decimal(losses[0])} auf {decimal(losses[-1])} gesunken; auf einer einzigen Batch "
+        f"Der Loss ist nur von {format_number(losses[0])} auf {format_number(losses[-1])} gesunken; auf einer einzigen Batch "
         "sollte er fast 0 erreichen. Fehlt optimizer.step() oder optimizer.zero_grad()?")
     images, labels = exported_batch(student)
     training_indices(images, labels)
     hits = hit_rate(exported_model(student), images, labels)
     assert hits == 1.0, (
-        f"Das Modell erkennt nur {percent(hits)} der Batch richtig; nach dem Overfitten sollten es 100 % sein.")
+        f"Das Modell erkennt nur {format_percent(hits, 0)} der Batch richtig; nach dem Overfitten sollten es 100 % sein.")
 
 
 # ------------------------------------------------------------------------------------------- 1c: evaluating
@@ -271,9 +261,9 @@ def test_accuracy_function(student: Student) -> None:
     value = accuracy(sent_model, images, labels)
     assert is_number(value), (
         f"accuracy() soll eine Zahl (float) zurückgeben, nicht {type_name(value)}: z. B. mit .item().")
-    assert 0.0 <= value <= 1.0, f"accuracy() soll einen Anteil zwischen 0 und 1 liefern, nicht {decimal(value, 4)}."
+    assert 0.0 <= value <= 1.0, f"accuracy() soll einen Anteil zwischen 0 und 1 liefern, nicht {format_number(value, 4)}."
     expected = hit_rate(model, images, labels)
-    assert abs(value - expected) < 1e-6, f"Auf der Batch erwartet {decimal(expected, 4)}, erhalten {decimal(value, 4)}."
+    assert abs(value - expected) < 1e-6, f"Auf der Batch erwartet {format_number(expected, 4)}, erhalten {format_number(value, 4)}."
     test_images, test_labels = student.send(test.images, test.labels)
     value = accuracy(sent_model, test_images, test_labels)
     assert is_number(value), (
@@ -281,7 +271,7 @@ def test_accuracy_function(student: Student) -> None:
     expected = hit_rate(model, test.images, test.labels)
     # float32 arithmetic here and in the probe process may order sums differently: one near-tie may flip
     assert abs(value - expected) < 1.5 / len(test), (
-        f"Auf den Testdaten erwartet {decimal(expected, 4)}, erhalten {decimal(value, 4)}.")
+        f"Auf den Testdaten erwartet {format_number(expected, 4)}, erhalten {format_number(value, 4)}.")
 
 
 def accuracy_on(student: Student, model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor,
@@ -345,9 +335,10 @@ def test_generalisation_gap(student: Student) -> None:
     batch_hits = hit_rate(model, images, labels)
     test = mnist(False)
     test_hits = hit_rate(model, test.images, test.labels)
-    assert batch_hits == 1.0, f"Das Modell erkennt nur {percent(batch_hits)} der Batch; trainieren Sie zuerst bis 100 %."
+    assert batch_hits == 1.0, (
+        f"Das Modell erkennt nur {format_percent(batch_hits, 0)} der Batch; trainieren Sie zuerst bis 100 %.")
     assert test_hits <= batch_hits - 0.15, (
-        f"Die Test-Accuracy ({percent(test_hits, 1)}) sollte deutlich unter der Batch-Accuracy liegen. "
+        f"Die Test-Accuracy ({format_percent(test_hits, 1)}) sollte deutlich unter der Batch-Accuracy liegen. "
         "Wurde das Modell wirklich nur auf der einen Batch trainiert?")
 
 
@@ -413,15 +404,15 @@ def test_fixed_step_memorises(student: Student) -> None:
     assert not wrong, (
         f"train_step soll den Loss als Zahl (loss.item()) zurückgeben, nicht als {type_name(wrong[0])}.")
     assert losses[-1] < 0.05 * losses[0], (
-        f"Der Loss sinkt nur von {decimal(losses[0])} auf {decimal(losses[-1])}. Erhält nn.CrossEntropyLoss wirklich "
+        f"Der Loss sinkt nur von {format_number(losses[0])} auf {format_number(losses[-1])}. Erhält nn.CrossEntropyLoss wirklich "
         "die Logits, und setzt train_step die Gradienten zurück (optimizer.zero_grad())?")
     trained = state.load_into(build_model())
     end = mean_loss(trained, batch.images, batch.labels)
     assert end < 0.05 * start, (
-        f"Nach 100 Aufrufen von train_step ist der Loss des Modells {decimal(end)} (am Anfang {decimal(start)}): "
+        f"Nach 100 Aufrufen von train_step ist der Loss des Modells {format_number(end)} (am Anfang {format_number(start)}): "
         "Das Modell hat die Batch nicht gelernt. Ändert train_step das übergebene Modell mit dem übergebenen Optimierer?")
     hits = hit_rate(trained, batch.images, batch.labels)
-    assert hits == 1.0, f"Nach 100 Schritten erkennt das Modell nur {percent(hits)} der Batch."
+    assert hits == 1.0, f"Nach 100 Schritten erkennt das Modell nur {format_percent(hits, 0)} der Batch."
 
 
 @verdict("train_step")
@@ -441,8 +432,8 @@ def test_fixed_step_other_setup(student: Student) -> None:
     losses = [as_float(value) for value in results]
     assert None not in losses, "train_step soll den Loss als Zahl (loss.item()) zurückgeben."
     assert losses[-1] < 0.05 * losses[0], (
-        f"Mit SGD und einem anderen Modell sinkt der Loss nur von {decimal(losses[0])} auf {decimal(losses[-1])}.")
+        f"Mit SGD und einem anderen Modell sinkt der Loss nur von {format_number(losses[0])} auf {format_number(losses[-1])}.")
     end = mean_loss(state.load_into(build_other_model()), batch.images, batch.labels)
     assert end < 0.05 * start, (
-        f"Mit SGD und einem anderen Modell ist der Loss nach 100 Aufrufen von train_step {decimal(end)} "
-        f"(am Anfang {decimal(start)}). Ändert train_step das übergebene Modell mit dem übergebenen Optimierer?")
+        f"Mit SGD und einem anderen Modell ist der Loss nach 100 Aufrufen von train_step {format_number(end)} "
+        f"(am Anfang {format_number(start)}). Ändert train_step das übergebene Modell mit dem übergebenen Optimierer?")

@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from coursetools.verdicts import ModuleState, Remote, Student, type_name, verdict
+from dlkurs import format_number
 
 SEED = 0
 HIDDEN = 512
@@ -29,10 +30,6 @@ OWN_DROPOUT = (DROPOUT_FUNCTIONS, "{call} ist hier nicht erlaubt: Schreiben Sie 
 
 
 # ------------------------------------------------------------------------------------------- helpers
-
-def decimal(value: float, digits: int = 3) -> str:
-    """A number as the student reads it: with a decimal comma."""
-    return f"{value:.{digits}f}".replace(".", ",")
 
 
 @functools.cache
@@ -98,8 +95,8 @@ def test_l1_penalty(student: Student) -> None:
     report = penalty_report(student, model)
     expected, value = l1_sum(model), report["value"].item()
     assert abs(value - expected) < 1e-4 * expected, (
-        f"Erwartet {decimal(expected, 1)} (Summe von |θ| über alle Gewichte und Biases), "
-        f"erhalten {decimal(value, 1)}. "
+        f"Erwartet {format_number(expected, 1)} (Summe von |θ| über alle Gewichte und Biases), "
+        f"erhalten {format_number(value, 1)}. "
         "Laufen Sie über model.parameters() und summieren Sie die Beträge jedes Parameters.")
 
 
@@ -118,7 +115,7 @@ def test_l1_penalty_unseen_models(student: Student) -> None:
             "torch.tensor(...) um das Ergebnis).")
         expected, value = l1_sum(model), report["value"].item()
         assert abs(value - expected) < 1e-4 * expected, (
-            f"Für ein anderes Modell erwartet {decimal(expected)}, erhalten {decimal(value)}: "
+            f"Für ein anderes Modell erwartet {format_number(expected)}, erhalten {format_number(value)}: "
             "Zählen alle Parameter mit (auch die von Faltungs- und BatchNorm-Schichten)?")
         for name, parameter in model.named_parameters():
             grad = report["grads"].get(name)
@@ -207,10 +204,10 @@ def check_dropped(outputs: object, x: torch.Tensor, p: float) -> torch.Tensor:
     share = dropped.double().mean().item()
     tolerance = 6 * math.sqrt(p * (1 - p) / x.numel())
     assert abs(share - p) < tolerance, (
-        f"Bei p={p} sollten etwa {decimal(100 * p, 0)} % der Einträge 0 sein, es sind {decimal(100 * share, 1)} %.")
+        f"Bei p={p} sollten etwa {format_number(100 * p, 0)} % der Einträge 0 sein, es sind {format_number(100 * share, 1)} %.")
     kept = ~dropped
     assert torch.allclose(outputs[kept], x.detach()[kept] / (1 - p), rtol=1e-5, atol=1e-6), (
-        f"Die übrigen Einträge sollen mit 1/(1-p) skaliert werden (bei p={p} also mit {decimal(1 / (1 - p))}), "
+        f"Die übrigen Einträge sollen mit 1/(1-p) skaliert werden (bei p={p} also mit {format_number(1 / (1 - p))}), "
         "damit der Erwartungswert gleich bleibt.")
     return kept
 
@@ -378,7 +375,7 @@ def test_augmentation(student: Student) -> None:
     similarity = torch.cat([best_shift_correlation(batch, result.float())
                             for batch, result in zip(batches, changed)]).mean().item()
     assert similarity > 0.8, (
-        f"Die augmentierten Bilder ähneln den Originalen zu wenig (Korrelation {decimal(similarity, 2)}, erwartet "
+        f"Die augmentierten Bilder ähneln den Originalen zu wenig (Korrelation {format_number(similarity, 2)}, erwartet "
         "> 0,8): Spiegeln oder starkes Drehen macht aus einer Ziffer eine andere. Bleiben Sie bei ±10° und 10 % "
         "Verschiebung.")
     corners = torch.cat(changed)[:, :, [0, 0, -1, -1], [0, -1, 0, -1]]
@@ -435,7 +432,7 @@ def test_regularisation_narrows_gap(student: Student) -> None:
     base_train, base_test = results["Basis"]
     base_gap = base_train - base_test
     assert base_gap > 0.05, (
-        f"Das Basismodell overfittet nicht wie erwartet (Lücke {decimal(base_gap)}); "
+        f"Das Basismodell overfittet nicht wie erwartet (Lücke {format_number(base_gap)}); "
         "wurde train_data, train oder build_baseline verändert?" + RESTART)
     # The final models are stable because the learning rate falls to 0 at the end; the thresholds leave the
     # reference much room (augmentation: gap about 0.06 smaller, test accuracy about 0.04 higher).
@@ -444,5 +441,5 @@ def test_regularisation_narrows_gap(student: Student) -> None:
     assert helpful, (
         "Keine Regularisierung verkleinert die Lücke um mindestens 0,03, ohne die Test-Accuracy um mehr als 0,01 zu "
         "senken. Lücken und Test-Accuracy: "
-        + "; ".join(f"{name} {decimal(train - test)} und {decimal(test)}" for name, (train, test) in results.items())
+        + "; ".join(f"{name} {format_number(train - test)} und {format_number(test)}" for name, (train, test) in results.items())
         + "." + RESTART)

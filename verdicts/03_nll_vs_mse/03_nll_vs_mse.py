@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from coursetools.verdicts import ModuleState, Student, StudentError, type_name, verdict
-from dlkurs import CIFAR2_CLASSES, ImageData, load_cifar10
+from dlkurs import CIFAR2_CLASSES, ImageData, format_number, format_percent, load_cifar10
 
 EPS32 = torch.finfo(torch.float32).eps
 """float32 stores a number x to about EPS32 · |x| (1.2e-7 relative)."""
@@ -34,15 +34,6 @@ HISTORY_TOLERANCE = 0.01
 """The final model, measured here on the student's validation images, against the history's last epoch (20 images)."""
 
 
-def german(value: float, digits: int = 3) -> str:
-    """A number with a decimal comma."""
-    return f"{value:.{digits}f}".replace(".", ",")
-
-
-def percent(value: float) -> str:
-    return f"{value:.1%}".replace(".", ",")
-
-
 def scientific(value: float) -> str:
     """A small number like 1,5e-05."""
     return f"{value:.1e}".replace(".", ",")
@@ -50,7 +41,7 @@ def scientific(value: float) -> str:
 
 def german_list(values: torch.Tensor, digits: int = 4) -> str:
     """A list of numbers with decimal commas (a rounded zero without its minus sign)."""
-    return "[" + "; ".join(german(round(float(value), digits) + 0.0, digits) for value in values) + "]"
+    return "[" + "; ".join(format_number(round(float(value), digits) + 0.0, digits) for value in values) + "]"
 
 
 @functools.cache
@@ -138,7 +129,7 @@ def test_validation_uses_training_statistics(student: Student) -> None:
     deviation = (data.images.double() - normalised(raw_val.images)).abs().max().item()
     assert deviation <= NORMALISED_TOLERANCE, (
         "val_data ist nicht mit Mittelwert und Standardabweichung der Trainingsdaten normalisiert "
-        f"(Abweichung bis {german(deviation, 4)}). Die Validierungsdaten dürfen ihre eigene Statistik nicht verraten: "
+        f"(Abweichung bis {format_number(deviation, 4)}). Die Validierungsdaten dürfen ihre eigene Statistik nicht verraten: "
         "Normalisieren Sie raw_val mit channel_mean und channel_std.")
 
 
@@ -210,8 +201,8 @@ def test_nll_model_learns(student: Student) -> None:
     last = [float(value) for value in accuracies[-3:]]
     mean = sum(last) / len(last)
     assert mean >= MIN_NLL_ACCURACY, (
-        f"Validierungs-Accuracy im Mittel der letzten drei Epochen {percent(mean)}, erwartet mindestens "
-        f"{percent(MIN_NLL_ACCURACY)} (das Buch erreicht etwa 82 %). Sind train_data und val_data richtig normalisiert?")
+        f"Validierungs-Accuracy im Mittel der letzten drei Epochen {format_percent(mean)}, erwartet mindestens "
+        f"{format_percent(MIN_NLL_ACCURACY)} (das Buch erreicht etwa 82 %). Sind train_data und val_data richtig normalisiert?")
     state = student.value("nll_model")
     assert isinstance(state, ModuleState), f"nll_model soll ein Modell sein, ist aber {type_name(state)}."
     model = state.load_into(build_classifier()).eval()
@@ -224,8 +215,8 @@ def test_nll_model_learns(student: Student) -> None:
         predictions = torch.cat([model(batch.float()).argmax(dim=1) for batch in images.split(500)])
     accuracy = (predictions == raw_val.labels).double().mean().item()
     assert abs(accuracy - last[-1]) <= HISTORY_TOLERANCE, (
-        f"nll_model erkennt {percent(accuracy)} der Validierungsbilder, nll_history nennt für die letzte Epoche "
-        f"{percent(last[-1])}. Modell und History sollen aus demselben Lauf von train() stammen: Führen Sie das "
+        f"nll_model erkennt {format_percent(accuracy)} der Validierungsbilder, nll_history nennt für die letzte Epoche "
+        f"{format_percent(last[-1])}. Modell und History sollen aus demselben Lauf von train() stammen: Führen Sie das "
         "Notebook mit Restart & Run All aus und ändern Sie beide danach nicht mehr.")
 
 
@@ -260,8 +251,8 @@ def test_mse_loss(student: Student) -> None:
     value = student.remote("mse_loss")(probabilities, torch.tensor([0, 1, 1]))
     assert isinstance(value, torch.Tensor) and value.numel() == 1, "mse_loss() soll einen Tensor mit einer Zahl liefern."
     assert abs(value.item() - 0.82 / 6) < 1e-6, (
-        f"Erwartet {german(0.82 / 6, 5)} (Mittel der sechs quadrierten Abweichungen von [1, 0], [0, 1], [0, 1]), "
-        f"erhalten {german(value.item(), 5)}.")
+        f"Erwartet {format_number(0.82 / 6, 5)} (Mittel der sechs quadrierten Abweichungen von [1, 0], [0, 1], [0, 1]), "
+        f"erhalten {format_number(value.item(), 5)}.")
 
 
 @verdict("mse_loss")
@@ -283,7 +274,7 @@ def test_mse_loss_more_classes(student: Student) -> None:
         value, gradient = loss_and_gradient(student, probabilities, labels, hint)
         expected, expected_gradient = expected_mse(probabilities, labels)
         assert abs(value.item() - expected) < 1e-6, (
-            f"{situation} erwartet {german(expected, 5)}, erhalten {german(value.item(), 5)}. Vergleichen Sie mit "
+            f"{situation} erwartet {format_number(expected, 5)}, erhalten {format_number(value.item(), 5)}. Vergleichen Sie mit "
             "One-Hot-Vektoren mit so vielen Einträgen, wie probabilities Spalten hat, nicht mit den Klassennummern, "
             "und mitteln Sie über alle Einträge.")
         assert isinstance(gradient, torch.Tensor) and gradient.shape == probabilities.shape, (

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from coursetools.verdicts import ModuleState, Student, type_name, verdict
-from dlkurs import ImageData, load_cifar2
+from dlkurs import ImageData, format_number, load_cifar2
 
 SEED = 0
 """The notebook's seed: its training data are 4000 images of CIFAR-2 drawn with it."""
@@ -29,11 +29,6 @@ def cifar2() -> tuple[ImageData, ImageData]:
     """The notebook's training subset (4000 images, seed 0) and all 2000 validation images."""
     train_all, val_data = load_cifar2()
     return train_all.subset(TRAIN_SIZE, seed=SEED), val_data
-
-
-def decimal(value: float, digits: int = 3) -> str:
-    """A number with a decimal comma."""
-    return f"{value:.{digits}f}".replace(".", ",")
 
 
 def thousands(value: int) -> str:
@@ -210,7 +205,7 @@ def test_chosen_overfits_less(student: Student) -> None:
     measured = accuracies(student, (chosen, large))
     gaps = {name: accuracy["train"] - accuracy["val"] for name, accuracy in measured.items()}
     assert gaps[chosen] <= gaps[large] - 0.02 + RECOMPUTED_SLACK, (
-        f"Lücke des gewählten Netzes {chosen} {decimal(gaps[chosen])}, des großen {decimal(gaps[large])}: "
+        f"Lücke des gewählten Netzes {chosen} {format_number(gaps[chosen])}, des großen {format_number(gaps[large])}: "
         "Das gewählte Netz overfittet nicht deutlich weniger (die Lücke soll um mindestens 0,02 kleiner sein).")
 
 
@@ -221,5 +216,5 @@ def test_chosen_keeps_accuracy(student: Student) -> None:
     measured = accuracies(student, (chosen, large), with_training=False)
     chosen_accuracy, large_accuracy = measured[chosen]["val"], measured[large]["val"]
     assert chosen_accuracy >= large_accuracy - 0.02 - RECOMPUTED_SLACK, (
-        f"Validierungs-Accuracy des gewählten Netzes {chosen} {decimal(chosen_accuracy)}, des großen "
-        f"{decimal(large_accuracy)}: Das gewählte Netz ist zu klein geworden.")
+        f"Validierungs-Accuracy des gewählten Netzes {chosen} {format_number(chosen_accuracy)}, des großen "
+        f"{format_number(large_accuracy)}: Das gewählte Netz ist zu klein geworden.")

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from coursetools.verdicts import ModuleState, Student, StudentError, student_error_message, type_name, verdict
+from dlkurs import format_number
 
 History = dict[str, list[float]]
 Results = dict[str, dict[str, float]]
@@ -25,11 +26,6 @@ Look = tuple | None
 
 RESTART = (" Wurden Zellen mehrmals ausgeführt, zählt jeder Durchlauf mit: Kernel → Restart Kernel and Run All Cells "
            "prüft einen sauberen Durchlauf.")
-
-
-def german(number: float, digits: int = 3) -> str:
-    """A number with a decimal comma."""
-    return f"{number:.{digits}f}".replace(".", ",")
 
 
 def require(student: Student, name: str) -> None:
@@ -281,7 +277,7 @@ def test_selection_follows_validation(student: Student) -> None:
     best = best_on_validation(results)
     value = selected(student, results)
     top = max(float(result["val_accuracy"]) for result in results.values())
-    assert value in best, (f"Im Raster ist die höchste Validierungs-Accuracy {german(top)} ("
+    assert value in best, (f"Im Raster ist die höchste Validierungs-Accuracy {format_number(top)} ("
                            + ", ".join(repr(name) for name in results if name in best)
                            + f"), select_best() liefert {value!r}.")
 
@@ -395,7 +391,7 @@ def test_test_set_used_once(student: Student) -> None:
         "test_loss und test_accuracy sind vertauscht: test_set.evaluate(...) liefert (Loss, Accuracy).")
     for name, expected in (("test_loss", loss), ("test_accuracy", accuracy)):
         assert close(scores[name], expected), (
-            f"{name} ist {german(scores[name], 4)}, test_set.evaluate(...) lieferte aber {german(expected, 4)}.")
+            f"{name} ist {format_number(scores[name], 4)}, test_set.evaluate(...) lieferte aber {format_number(expected, 4)}.")
     if record["fingerprints"].get(chosen) != judged["weights"]:
         return  # trained further after the evaluation: its weights then are gone
     model = rebuild(student.probe("item", student.remote("models"), chosen))
@@ -405,6 +401,6 @@ def test_test_set_used_once(student: Student) -> None:
 
     true_loss, true_accuracy = evaluate(model, mnist_test_data(), nn.CrossEntropyLoss())
     assert close(scores["test_loss"], true_loss, 1e-4) and abs(scores["test_accuracy"] - true_accuracy) <= 1.5e-4, (
-        f"test_loss und test_accuracy ({german(scores['test_loss'], 4)}, {german(scores['test_accuracy'], 4)}) passen "
-        f"nicht zu dem, was „{chosen}“ auf den Testdaten erreicht ({german(true_loss, 4)}, {german(true_accuracy, 4)}): "
+        f"test_loss und test_accuracy ({format_number(scores['test_loss'], 4)}, {format_number(scores['test_accuracy'], 4)}) passen "
+        f"nicht zu dem, was „{chosen}“ auf den Testdaten erreicht ({format_number(true_loss, 4)}, {format_number(true_accuracy, 4)}): "
         "Legen Sie das Ergebnis von test_set.evaluate(models[best_name], loss_fn) unverändert ab.")
