@@ -1,7 +1,7 @@
 """Helpers for the course module on overfitting and regularisation.
 
 Data loading, the device choice, a training loop with a progress bar, evaluation, plots, results
-tables and a test set that counts its uses.
+tables (with German decimal commas) and a test set that counts its uses.
 What an exercise teaches stays in its notebook; these are the parts every notebook shares.
 """
 from .broken_training import broken_training_runs
@@ -11,12 +11,12 @@ from .data import (
 from .device import get_device, seed_everything
 from .plots import plot_history, plot_images, plot_loss_curves, plot_runs, plot_train_test_gap
 from .selection import SealedTestSet
-from .tables import markdown_table, show_table
+from .tables import format_count, format_number, format_percent, markdown_table, show_table
 from .training import History, batches, evaluate, fit
 
 __all__ = [
     "CIFAR2_CLASSES", "CIFAR10_CLASSES", "DataNotFoundError", "History", "ImageData", "SealedTestSet", "batches",
-    "broken_training_runs", "data_roots", "evaluate", "fit", "get_device", "load_cifar2", "load_cifar10",
-    "load_mnist", "markdown_table", "plot_history", "plot_images", "plot_loss_curves", "plot_runs",
-    "plot_train_test_gap", "seed_everything", "show_table",
+    "broken_training_runs", "data_roots", "evaluate", "fit", "format_count", "format_number", "format_percent",
+    "get_device", "load_cifar2", "load_cifar10", "load_mnist", "markdown_table", "plot_history", "plot_images",
+    "plot_loss_curves", "plot_runs", "plot_train_test_gap", "seed_everything", "show_table",
 ]

@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from dlkurs import (
-    ImageData, SealedTestSet, batches, evaluate, fit, get_device, markdown_table, plot_history,
+    ImageData, SealedTestSet, batches, evaluate, fit, get_device, plot_history,
     plot_images, plot_loss_curves, plot_runs, plot_train_test_gap,
 )
 
@@ -108,16 +108,6 @@ def test_sealed_test_set_counts_evaluations_and_remembers_the_model():
     test_set.evaluate(second, loss_fn)
     assert test_set.evaluations == 2
     assert test_set.evaluated_model is second
-
-
-def test_markdown_table_formats_floats_and_integers():
-    table = markdown_table(["Netz", "Parameter", "Accuracy"], [("klein", 98402, 0.81234), ("groß", 3737474, 0.7)])
-    assert table.splitlines() == [
-        "| Netz | Parameter | Accuracy |",
-        "|---|---|---|",
-        "| klein | 98,402 | 0.812 |",
-        "| groß | 3,737,474 | 0.700 |",
-    ]
 
 
 def test_get_device_is_cuda_exactly_when_available():

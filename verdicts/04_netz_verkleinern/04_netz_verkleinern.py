@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from coursetools.verdicts import ModuleState, Student, type_name, verdict
-from dlkurs import ImageData, format_number, load_cifar2
+from dlkurs import ImageData, format_count, format_number, load_cifar2
 
 SEED = 0
 """The notebook's seed: its training data are 4000 images of CIFAR-2 drawn with it."""
@@ -29,11 +29,6 @@ def cifar2() -> tuple[ImageData, ImageData]:
     """The notebook's training subset (4000 images, seed 0) and all 2000 validation images."""
     train_all, val_data = load_cifar2()
     return train_all.subset(TRAIN_SIZE, seed=SEED), val_data
-
-
-def thousands(value: int) -> str:
-    """An integer with dots between thousands (3.737.474)."""
-    return f"{value:_}".replace("_", ".")
 
 
 def describe(layers: list[dict]) -> str:
@@ -161,8 +156,8 @@ def test_count_parameters(student: Student) -> None:
     model = large_network()
     value, expected = counted(student, model), trainable(model)
     assert value == expected, (
-        f"Erwartet {thousands(expected)} Parameter (Gewichte und Biases aller vier Linear-Schichten), "
-        f"gezählt: {thousands(value)}.")
+        f"Erwartet {format_count(expected)} Parameter (Gewichte und Biases aller vier Linear-Schichten), "
+        f"gezählt: {format_count(value)}.")
 
 
 @verdict("count_parameters")
@@ -171,14 +166,14 @@ def test_count_parameters_unseen_networks(student: Student) -> None:
     model = nn.Sequential(nn.Conv2d(3, 8, 3, bias=False), nn.BatchNorm2d(8), nn.Flatten(), nn.Linear(8 * 30 * 30, 4))
     value = counted(student, model)
     assert value == trainable(model), (
-        f"Für ein Netz mit Conv2d ohne Bias und BatchNorm erwartet {thousands(trainable(model))} Parameter, gezählt: "
-        f"{thousands(value)}. Zählen Sie model.parameters(), nicht den state_dict (der enthält auch Puffer wie "
+        f"Für ein Netz mit Conv2d ohne Bias und BatchNorm erwartet {format_count(trainable(model))} Parameter, gezählt: "
+        f"{format_count(value)}. Zählen Sie model.parameters(), nicht den state_dict (der enthält auch Puffer wie "
         "running_mean), und alle Parameter, nicht nur die Gewichtsmatrizen.")
     model[0].weight.requires_grad_(False)
     value = counted(student, model)
     assert value == trainable(model), (
         f"Eingefrorene Parameter (requires_grad=False) sollen nicht mitzählen: erwartet "
-        f"{thousands(trainable(model))}, gezählt: {thousands(value)}.")
+        f"{format_count(trainable(model))}, gezählt: {format_count(value)}.")
     shared = nn.Linear(6, 6)
     model = nn.Sequential(nn.Linear(4, 6), nn.Tanh(), shared, nn.Tanh(), shared, nn.Tanh(), nn.Linear(6, 2))
     value = counted(student, model)
@@ -195,7 +190,7 @@ def test_chosen_is_much_smaller(student: Student) -> None:
     share = chosen_size / large_size
     assert share <= 0.25, (
         f"Das gewählte Netz {chosen} hat {100 * share:.0f} % der Parameter des großen Netzes "
-        f"({thousands(chosen_size)} von {thousands(large_size)}), erlaubt sind höchstens 25 %.")
+        f"({format_count(chosen_size)} von {format_count(large_size)}), erlaubt sind höchstens 25 %.")
 
 
 @verdict("chosen", "models", "LARGE")
