@@ -57,7 +57,7 @@ def read_frame(stream: BinaryIO, limit: int) -> bytes | None:
         return None
     (size,) = HEADER.unpack(header)
     if size > limit:
-        raise ValueError(f"answer of {size} bytes exceeds the limit of {limit}")
+        raise ValueError(f"frame of {size} bytes exceeds the limit of {limit}")
     payload = stream.read(size)
     if len(payload) < size:
         return None

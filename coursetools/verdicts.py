@@ -45,7 +45,7 @@ from typing import Any
 import torch
 
 from .plain_data import KIND, check_plain, load_plain
-from .probe_server import HEADER, Handle, StudentName
+from .probe_server import HEADER, Handle, StudentName, write_frame
 
 MAX_ANSWER_BYTES = 1 << 30
 """Largest answer the grader reads from the probe process (the grader's memory stays bounded)."""
@@ -154,8 +154,7 @@ class ProbeClient:
 
     def _write(self, payload: bytes) -> None:
         try:
-            self.process.stdin.write(HEADER.pack(len(payload)) + payload)
-            self.process.stdin.flush()
+            write_frame(self.process.stdin, payload)
         except OSError as error:
             raise ProbeFailure("Der Prüfprozess ist abgestürzt (z. B. os._exit, Speicher- oder Zeitlimit).") from error
 
