@@ -89,8 +89,10 @@ class Execution:
 
 
 def execute_student(course: Path, assignment: str, student: str, submitted: Path, gradebook: Path, scratch: Path,
-                    settings: Settings, cpus: tuple[int, ...]) -> Execution:
+                    database: Path, settings: Settings, cpus: tuple[int, ...]) -> Execution:
     """Autograde the notebooks in ``submitted`` in a scratch course of their own; copy the executed ones to staging.
+
+    The scratch course's gradebook is ``database``, a copy of ``gradebook`` (see :func:`ram_folder`).
 
     The kernel runs on ``cpus`` (the grading slot's CPU set) and, where the machine allows it, in a
     cgroup of this submission's own, which is removed with everything left in it afterwards.
@@ -105,10 +107,10 @@ def execute_student(course: Path, assignment: str, student: str, submitted: Path
             shutil.copy(path, scratch / "work")  # the student's own files, beside the notebook as at home
     for path in (scratch / "submitted" / student / assignment).glob("*.ipynb"):
         restore_file(path, course / "release" / assignment / path.name)
-    shutil.copyfile(gradebook, scratch / "gradebook.db")
+    shutil.copyfile(gradebook, database)
     cgroup = create_cgroup(scratch.name, CgroupLimits(settings.memory_bytes, Limits.max_processes, cpus))
-    (scratch / "nbgrader_config.py").write_text(scratch_config(course, assignment, scratch, settings, cpus,
-                                                                   cgroup))
+    (scratch / "nbgrader_config.py").write_text(scratch_config(course, assignment, scratch, database, settings,
+                                                                   cpus, cgroup))
     error = None
     try:
         nbgrader(scratch, "autograde", assignment, "--student", student, "--force",
@@ -128,11 +130,12 @@ def execute_student(course: Path, assignment: str, student: str, submitted: Path
     if (submitted / "timestamp.txt").exists():
         shutil.copyfile(submitted / "timestamp.txt", staging / "timestamp.txt")
     shutil.rmtree(scratch, ignore_errors=True)
+    database.unlink(missing_ok=True)
     return Execution(student, time.monotonic() - started, error)
 
 
-def scratch_config(course: Path, assignment: str, scratch: Path, settings: Settings, cpus: tuple[int, ...],
-                   cgroup: Cgroup | None = None) -> str:
+def scratch_config(course: Path, assignment: str, scratch: Path, database: Path, settings: Settings,
+                   cpus: tuple[int, ...], cgroup: Cgroup | None = None) -> str:
     """nbgrader config of a scratch course: the course's own, with the sandboxed executor and the verdicts."""
     return "\n".join([
         f"exec(compile(open({str(course / 'nbgrader_config.py')!r}).read(), 'nbgrader_config.py', 'exec'))",
@@ -141,7 +144,7 @@ def scratch_config(course: Path, assignment: str, scratch: Path, settings: Setti
         "SaveAutoGrades",
         "from coursetools.sandbox import SandboxedExecute",
         f"c.CourseDirectory.root = {str(scratch)!r}",
-        f"c.CourseDirectory.db_url = {'sqlite:///' + str(scratch / 'gradebook.db')!r}",
+        f"c.CourseDirectory.db_url = {'sqlite:///' + str(database)!r}",
         "c.OverwriteCells.add_missing_cells = True",
         "c.Autograde.autograde_preprocessors = [SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, "
         "LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]",
@@ -200,6 +203,17 @@ def limits_summary(settings: Settings) -> str:
             f"{Limits(settings.memory_bytes).tmpfs_bytes / 2**30:g} GiB, {processes}; {timeout}.")
 
 
+def ram_folder() -> str | None:
+    """``/dev/shm`` where it is a writable folder, else ``None`` (the system's temporary folder).
+
+    The scratch gradebooks live there: nbgrader commits some 50 times per submission, and on a
+    disk each commit waits for its fsync (about 18 ms here), time in which the slot grades nothing.
+    They are copies for one run; the course's own gradebook stays where it is, committed safely.
+    """
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+
+
 def execute_all(course: Path, assignment: str, students: list[str], settings: Settings) -> list[Execution]:
     """Step 2: autograde the reference and every student in parallel, each in a scratch course and a sandbox.
 
@@ -213,9 +227,10 @@ def execute_all(course: Path, assignment: str, students: list[str], settings: Se
     for cpus in slot_cpu_sets(jobs):
         free_slots.put(cpus)
 
-    with tempfile.TemporaryDirectory(prefix="dlkurs-grade-") as scratch_root:
-        scratch_root = Path(scratch_root)
-        template = scratch_root / "gradebook.db"
+    with (tempfile.TemporaryDirectory(prefix="dlkurs-grade-") as scratch_root,
+          tempfile.TemporaryDirectory(prefix="dlkurs-gradebooks-", dir=ram_folder()) as databases):
+        scratch_root, databases = Path(scratch_root), Path(databases)
+        template = databases / "gradebook.db"
         shutil.copyfile(course / "gradebook.db", template)
         reference_dir = scratch_root / "reference"
         reference_dir.mkdir()
@@ -231,7 +246,7 @@ def execute_all(course: Path, assignment: str, students: list[str], settings: Se
             cpus = free_slots.get()
             try:
                 return execute_student(course, assignment, student, submitted, template,
-                                       scratch_root / f"{number:04d}", settings, cpus)
+                                       scratch_root / f"{number:04d}", databases / f"{number:04d}.db", settings, cpus)
             finally:
                 free_slots.put(cpus)
 

@@ -12,7 +12,8 @@ import tempfile
 from pathlib import Path
 
 FORKSERVER = multiprocessing.get_context("forkserver")
-FORKSERVER.set_forkserver_preload(["nbgrader.apps.nbgraderapp", "coursetools.sandbox", "coursetools.verdicts", "dlkurs"])
+FORKSERVER.set_forkserver_preload(["nbgrader.apps.nbgraderapp", "coursetools.sandbox", "coursetools.verdicts", "dlkurs",
+                                   "torchvision.datasets"])
 
 
 class NbgraderError(RuntimeError):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import numbers
 from collections.abc import Iterable, Sequence
 
-from IPython.display import Markdown, display
 
 THOUSANDS_SEPARATOR = " "
 """Between groups of three digits, as the course's prose writes 60 000 (numbers up to four digits stay ungrouped)."""
@@ -67,4 +66,6 @@ def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> s
 
 def show_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     """Display :func:`markdown_table` in the notebook."""
+    from IPython.display import Markdown, display  # only where a table is shown, not where numbers are formatted
+
     display(Markdown(markdown_table(header, rows)))

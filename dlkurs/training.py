@@ -5,7 +5,6 @@ from collections.abc import Callable, Iterator
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 
 from .data import ImageData
 from .device import get_device
@@ -74,6 +73,8 @@ def fit(
     train_data, val_data = train_data.to(device), val_data.to(device)
     generator = torch.Generator().manual_seed(seed)
     history: History = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
+    from tqdm.auto import tqdm  # imports IPython: only where a model is trained
+
     bar = tqdm(range(epochs), desc="Training", unit="Epoche", disable=not progress)
     for _ in bar:
         model.train()
