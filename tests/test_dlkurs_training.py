@@ -142,7 +142,7 @@ def test_plot_train_test_gap_draws_both_accuracies_and_the_gap_per_model():
     (axes,) = figure.axes
     heights = [patch.get_height() for patch in axes.patches]
     assert heights == [1.0, 0.95, 0.9, 0.92]
-    assert [text.get_text() for text in axes.texts] == ["Lücke 0.100", "Lücke 0.030"]
+    assert [text.get_text() for text in axes.texts] == ["Lücke 0,100", "Lücke 0,030"]
     legend = plot_train_test_gap({"A": (1.0, 0.8)}, labels=("Training", "Validierung")).axes[0].get_legend()
     assert [text.get_text() for text in legend.get_texts()] == ["Training", "Validierung"]
 
