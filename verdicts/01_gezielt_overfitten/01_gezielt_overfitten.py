@@ -1,14 +1,16 @@
 """Verdicts of 01_gezielt_overfitten: each decides the test cell of its name (see coursetools.verdicts).
 
 They recompute what they can from trusted data: MNIST is loaded here, the exported ``model`` is
-loaded into the notebook's architecture (:func:`build_model`) and measured here, and the student's
-``draw_batch``, ``accuracy`` and ``train_step`` are called with data, models and optimizers built
+loaded into the notebook's architecture (:func:`build_model`) and measured here (untrained for
+``initial_loss``, trained for the rest), and the student's ``draw_batch``, ``uniform_loss``,
+``accuracy`` and ``train_step`` are called with data, models, optimizers and class counts chosen
 here. The answer key of the four loss curves lives only in this module (it must agree with
 ``coursetools.broken_runs.KEY``, which recorded the curves).
 """
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any
 
 import torch
@@ -26,6 +28,18 @@ KEY = {"A": "steigt", "B": "plateau", "C": "explodiert", "D": "oszilliert"}
 """The answer key: the loss pattern of each curve (hidden from the students)."""
 WRONG_CURVE = ("Kurve {letter} ist falsch zugeordnet. Schauen Sie sich die Form der Kurve und die Skala der y-Achse "
                "noch einmal an.")
+UNIFORM_CLASSES = (10, 2, 3, 100, 1000)
+"""Class counts for ``uniform_loss``: the notebook's 10 and others the student did not choose."""
+UNIFORM_TOLERANCE = 1e-5
+"""ln k for k <= 1000 is at most 6.9; float32 arithmetic (a student may use torch.log) is off by < 1e-6."""
+LOSS_TOLERANCE = 2e-5
+"""How far ``initial_loss`` may be from the loss recomputed here: float32 cross-entropy of 64 images near 2.3,
+computed on another device or with sums in another order, differs by about 1e-6 (the float64 value differs by
+2e-7). A softmax before the loss changes it by 0.01 on the notebook's batch, a summed loss by a factor 64."""
+INIT_TOLERANCE = 0.3
+"""How far the untrained model's loss on a batch may be from ln 10: over 300 seeds of the notebook's model and
+random batches of 64 it lay between ln 10 - 0.08 and ln 10 + 0.12 (standard deviation 0.035); after the 100
+iterations of overfitting it is near 0."""
 EVAL_HINT = "accuracy() rechnet im Trainingsmodus. Schalten Sie vor der Vorhersage model.eval() ein."
 TRAIN_MODE_HINT = "Schalten Sie das Modell nach der Evaluation wieder in den Trainingsmodus (model.train())."
 
@@ -50,9 +64,12 @@ def mnist(train: bool) -> ImageData:
 
 @functools.cache
 def fingerprints() -> tuple[torch.Tensor, torch.Tensor]:
-    """A fixed random projection of the 784 pixels and each training image's projection (to find images fast)."""
-    weights = torch.randn(28 * 28, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
-    return weights, mnist(True).images.flatten(1).double() @ weights
+    """A fixed random projection of the 784 pixels and each training image's projection (to find images fast).
+
+    float32 is enough to find the candidate: :func:`training_indices` checks every match pixel by pixel.
+    """
+    weights = torch.randn(28 * 28, generator=torch.Generator().manual_seed(1))
+    return weights, mnist(True).images.flatten(1) @ weights
 
 
 def shown(value: Any) -> str:
@@ -81,9 +98,13 @@ def float_images(images: torch.Tensor, name: str) -> torch.Tensor:
 def training_indices(images: torch.Tensor, labels: torch.Tensor) -> list[int]:
     """Where each image of a batch stands in MNIST's training data; fails unless images and labels come from there."""
     weights, projections = fingerprints()
-    flat = images.flatten(1).double()
+    flat = images.flatten(1).to(torch.float32)
     closest = ((flat @ weights)[:, None] - projections[None, :]).abs().argmin(dim=1)
     train = mnist(True)
+    for row in torch.nonzero((train.images[closest].flatten(1) != flat).any(dim=1)).flatten().tolist():
+        same = torch.nonzero((train.images.flatten(1) == flat[row]).all(dim=1)).flatten()  # rounding hid the match
+        if len(same):
+            closest[row] = same[0]
     assert torch.equal(train.images[closest].flatten(1), images.flatten(1)), (
         "Jedes Bild der Batch muss aus train_data.images stammen (unverändert).")
     assert torch.equal(train.labels[closest], labels.to(torch.int64)), (
@@ -225,7 +246,60 @@ def test_draw_batch_other_inputs(student: Student) -> None:
         "draw_batch liefert für verschiedene Startwerte dieselbe Batch: Ziehen Sie zufällig mit generator.")
 
 
-# ------------------------------------------------------------------------------------------- 1b: overfitting
+# ------------------------------------------------------------------------------------------- 1b, 1c: the loss at the start
+
+@verdict("uniform_loss")
+def test_uniform_loss(student: Student) -> None:
+    """uniform_loss(k) is ln k, the cross-entropy of a prediction giving each of k classes 1/k, for several k."""
+    uniform_loss = student.remote("uniform_loss")
+    values = {}
+    for classes in UNIFORM_CLASSES:
+        value = uniform_loss(classes)
+        assert is_number(value), f"uniform_loss({classes}) soll eine Zahl zurückgeben, nicht {type_name(value)}."
+        values[classes] = float(value)
+    for classes, value in values.items():
+        expected = math.log(classes)
+        if abs(value - expected) < UNIFORM_TOLERANCE:
+            continue
+        if len(set(values.values())) == 1:
+            hint = " Das Ergebnis hängt nicht von num_classes ab: Rechnen Sie mit num_classes statt mit einer festen Zahl."
+        elif abs(value - math.log10(classes)) < UNIFORM_TOLERANCE:
+            hint = " Das ist der Zehnerlogarithmus; die Cross-Entropy verwendet den natürlichen Logarithmus (math.log)."
+        elif abs(value + expected) < UNIFORM_TOLERANCE:
+            hint = " Das Vorzeichen stimmt nicht: Der Loss ist -ln p, und ln p ist für p < 1 negativ."
+        else:
+            hint = " Der Loss eines Bildes ist -ln p für die Wahrscheinlichkeit p, die die Vorhersage seiner Klasse gibt."
+        raise AssertionError(f"uniform_loss({classes}) ist {shown(value)}, der Cross-Entropy-Loss einer gleichverteilten "
+                             f"Vorhersage über {classes} Klassen aber {format_number(expected, 4)}.{hint}")
+
+
+@verdict("initial_loss", "model", "batch_images", "batch_labels")
+def test_initial_loss(student: Student) -> None:
+    """initial_loss is the cross-entropy of the untrained model on the batch (recomputed here from the exported
+    weights and batch), and that loss is near ln 10."""
+    value = student.value("initial_loss")
+    assert is_number(value), f"initial_loss soll eine Zahl sein, nicht {type_name(value)}: Verwenden Sie loss.item()."
+    model = exported_model(student)
+    images, labels = exported_batch(student)
+    expected = mean_loss(model, images, labels)
+    assert abs(expected - math.log(10)) < INIT_TOLERANCE, (
+        f"Das Modell hat auf der Batch den Loss {format_number(expected)}, weit weg von ln 10 ≈ 2,30: Es ist nicht mehr "
+        "untrainiert. Berechnen Sie initial_loss vor jedem Optimierungsschritt.")
+    if abs(value - expected) < LOSS_TOLERANCE:
+        return
+    with torch.no_grad():
+        softmaxed = nn.functional.cross_entropy(torch.softmax(model(images), dim=1), labels).item()
+    if abs(value - len(labels) * expected) < len(labels) * LOSS_TOLERANCE:
+        hint = " Das ist die Summe über die Batch; nn.CrossEntropyLoss() mittelt (reduction=\"mean\")."
+    elif abs(value - softmaxed) < LOSS_TOLERANCE:
+        hint = " nn.CrossEntropyLoss erwartet die Logits model(batch_images), nicht die Softmax-Ausgabe."
+    else:
+        hint = " Berechnen Sie ihn mit loss_fn(model(batch_images), batch_labels), nicht als feste Zahl."
+    raise AssertionError(f"initial_loss ist {format_number(value, 4)}, der Cross-Entropy-Loss des untrainierten Modells "
+                         f"auf der Batch aber {format_number(expected, 4)}.{hint}")
+
+
+# ------------------------------------------------------------------------------------------- 1d: overfitting
 
 @verdict("batch_losses", "model", "batch_images", "batch_labels")
 def test_batch_memorised(student: Student) -> None:
@@ -248,7 +322,7 @@ def test_batch_memorised(student: Student) -> None:
         f"Das Modell erkennt nur {format_percent(hits, 0)} der Batch richtig; nach dem Overfitten sollten es 100 % sein.")
 
 
-# ------------------------------------------------------------------------------------------- 1c: evaluating
+# ------------------------------------------------------------------------------------------- 1e: evaluating
 
 @verdict("accuracy", "model", "batch_images", "batch_labels")
 def test_accuracy_function(student: Student) -> None:
