@@ -1,7 +1,8 @@
 """Measurements for assignment 05 (Lernkurven), run beside the student's code in the probe process.
 
 They only observe: the figures a plotting function draws (as a reader sees them: data, labels,
-the look of each line and of each legend entry), and what the sealed test set recorded. The
+the look of each line and of each legend entry), what an early-stopping function does with a
+small model whose training the verdict scripts, and what the sealed test set recorded. The
 verdicts in ``verdicts/05_lernkurven/`` decide what the observations mean.
 """
 from __future__ import annotations
@@ -162,3 +163,33 @@ def sealed_record(test_set: Any, models: Any) -> dict:
         "fingerprints": {str(name): fingerprint(model) for name, model in entries
                          if isinstance(model, torch.nn.Module)},
     }
+
+
+def early_stopping_run(function: Callable[..., Any], val_losses: list[float], max_epochs: int, patience: int) -> dict:
+    """``function(model, run_epoch, max_epochs, patience)`` for a small model whose training is scripted.
+
+    Epoch k of ``run_epoch()`` sets every parameter of the model to k, in place (as ``optimizer.step()``
+    changes them), and reports ``val_losses[k - 1]`` as its validation loss (the validation accuracy
+    rises in every epoch, as it may while the loss already rises); called more than
+    ``len(val_losses)`` times it raises. Answers what the call returned (``result``), how many epochs
+    ran (``epochs``) and the model's parameters and buffers afterwards (``final``). An error of the
+    student's code propagates (the verdict reports it as the student's).
+    """
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    epochs = [0]
+
+    def run_epoch() -> dict[str, float]:
+        epoch = epochs[0] + 1
+        if epoch > len(val_losses):
+            raise RuntimeError(f"run_epoch() wurde öfter aufgerufen als max_epochs = {max_epochs}: Das Training soll "
+                               "spätestens nach max_epochs Epochen enden.")
+        epochs[0] = epoch
+        with torch.no_grad():
+            for parameter in model.parameters():
+                parameter.fill_(float(epoch))
+        loss = float(val_losses[epoch - 1])
+        return {"loss": 1.0 / epoch, "accuracy": 1.0 - 0.5 / epoch, "val_loss": loss, "val_accuracy": 0.5 + 0.01 * epoch}
+
+    result = function(model, run_epoch, max_epochs, patience)
+    return {"result": result, "epochs": epochs[0],
+            "final": {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}}

@@ -16,6 +16,59 @@ for axes in figure.axes:
 print(f"Kleinster Validierungs-Loss {min(history['val_loss']):.3f} nach Epoche {stop} von {len(history['val_loss'])}.")
 '''
 
+# Early stopping with a counter of epochs without improvement, a while loop, copy.deepcopy of the
+# state_dict, the history grown with setdefault and the best epoch as a NumPy integer.
+_EARLY_STOPPING_WITH_COUNTER = """import copy
+
+import numpy as np
+
+
+def train_with_early_stopping(model, run_epoch, max_epochs, patience):
+    history = {}
+    best_loss, best_weights, epochs_without_improvement = None, None, 0
+    best = np.int64(0)
+    epoch = 0
+    while epoch < max_epochs and epochs_without_improvement < patience:
+        epoch += 1
+        for key, value in run_epoch().items():
+            history.setdefault(key, []).append(value)
+        if best_loss is None or history["val_loss"][-1] < best_loss:
+            best_loss, best = history["val_loss"][-1], np.int64(epoch)
+            best_weights = copy.deepcopy(model.state_dict())
+            epochs_without_improvement = 0
+        else:
+            epochs_without_improvement += 1
+    model.load_state_dict(best_weights)
+    return history, best
+"""
+
+# Early stopping that keeps a deep copy of the whole model and loads its weights back at the end;
+# the stop is decided from the history, with the epoch counted from 0 inside the loop.
+_EARLY_STOPPING_WITH_MODEL_COPY = """from copy import deepcopy
+
+
+def train_with_early_stopping(model, run_epoch, max_epochs, patience):
+    history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
+    best_model, best_index = None, -1
+    for index in range(max_epochs):
+        epoch_scores = run_epoch()
+        for key in history:
+            history[key].append(epoch_scores[key])
+        if best_index < 0 or history["val_loss"][index] < history["val_loss"][best_index]:
+            best_model, best_index = deepcopy(model), index
+        if index - best_index == patience:
+            break
+    model.load_state_dict(best_model.state_dict())
+    return history, best_index + 1
+
+
+seed_everything(SEED)
+stopped_model = build_mlp([256], nn.ReLU).to(device)
+stopped_history, stopped_best = train_with_early_stopping(
+    stopped_model, epoch_runner(stopped_model, torch.optim.Adam(stopped_model.parameters(), lr=1e-3)), 25, 3)
+print("beste Epoche:", stopped_best, "von", len(stopped_history["loss"]))
+"""
+
 WRONG = [
     Submission(
         "last_epoch_instead_of_best_and_epochs_counted_from_zero", NOTEBOOK,
@@ -87,6 +140,93 @@ plot_learning_curves(history);
                   "    test_loss, test_accuracy = more_loss, more_accuracy\n")),
         frozenset({"test_best_epoch_noisy_histories", "test_test_set_used_once"}),
     ),
+    # The classic mistake: best_state = model.state_dict() keeps references to the tensors that
+    # training changes in place, so the "best" weights restored are the last epoch's; the grid's
+    # models then hold their last weights.
+    Submission(
+        "state_dict_kept_without_copy", NOTEBOOK,
+        (Mutation("train_with_early_stopping",
+                  "best_state = {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}",
+                  "best_state = model.state_dict()"),),
+        frozenset({"test_early_stopping_restores_best", "test_grid_uses_best_weights"}),
+    ),
+    # One epoch too many: stops only after patience + 1 epochs without improvement.
+    Submission(
+        "patience_off_by_one", NOTEBOOK,
+        (Mutation("train_with_early_stopping", "elif epoch - best >= patience:", "elif epoch - best > patience:"),),
+        frozenset({"test_early_stopping_stops", "test_early_stopping_ties_and_edges"}),
+    ),
+    # Two mistakes in disjoint cells: an equal validation loss counts as an improvement (the later
+    # epoch becomes the best and the count starts again), and the standard error without its root.
+    Submission(
+        "ties_count_as_improvement_and_standard_error_without_root", NOTEBOOK,
+        (Mutation("train_with_early_stopping", 'if scores["val_loss"] < best_loss:', 'if scores["val_loss"] <= best_loss:'),
+         Mutation("accuracy_standard_error", "return (accuracy * (1 - accuracy) / n) ** 0.5",
+                  "return accuracy * (1 - accuracy) / n")),
+        frozenset({"test_early_stopping_ties_and_edges", "test_standard_error"}),
+    ),
+    # Written from scratch: the best weights are copied right, but loaded back only when patience runs
+    # out, so a run that ends at max_epochs keeps its last weights (in the grid too); n outside the root.
+    Submission(
+        "restored_only_when_patience_runs_out_and_n_outside_the_root", NOTEBOOK,
+        (Mutation("train_with_early_stopping", None, """import copy
+
+
+def train_with_early_stopping(model, run_epoch, max_epochs, patience):
+    history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
+    best_loss = float("inf")
+    best_epoch = 0
+    best_state = None
+    wait = 0
+    for epoch in range(max_epochs):
+        scores = run_epoch()
+        for key, value in scores.items():
+            history[key].append(value)
+        if scores["val_loss"] < best_loss:
+            best_loss = scores["val_loss"]
+            best_epoch = epoch + 1
+            best_state = copy.deepcopy(model.state_dict())
+            wait = 0
+        else:
+            wait += 1
+            if wait >= patience:
+                print(f"Early Stopping nach Epoche {epoch + 1}, beste Epoche {best_epoch}")
+                model.load_state_dict(best_state)
+                break
+    return history, best_epoch
+"""),
+         Mutation("accuracy_standard_error", "return (accuracy * (1 - accuracy) / n) ** 0.5",
+                  "return (accuracy * (1 - accuracy)) ** 0.5 / n")),
+        frozenset({"test_early_stopping_restores_best", "test_grid_uses_best_weights", "test_standard_error"}),
+    ),
+    # Patience counted against the previous epoch (a rise counts, a fall starts again), not against
+    # the best loss so far; and the grid reports the last epoch's accuracies, not the best epoch's.
+    Submission(
+        "patience_against_previous_epoch_and_grid_reports_last_epoch", NOTEBOOK,
+        (Mutation("train_with_early_stopping", None, """def train_with_early_stopping(model, run_epoch, max_epochs, patience):
+    history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
+    best, best_state, rises, previous = 0, None, 0, float("inf")
+    for epoch in range(1, max_epochs + 1):
+        scores = run_epoch()
+        for key in history:
+            history[key].append(scores[key])
+        if best == 0 or scores["val_loss"] < history["val_loss"][best - 1]:
+            best = epoch
+            best_state = {name: tensor.clone() for name, tensor in model.state_dict().items()}
+        rises = rises + 1 if scores["val_loss"] >= previous else 0
+        previous = scores["val_loss"]
+        if rises >= patience:
+            break
+    model.load_state_dict(best_state)
+    return history, best
+"""),
+         Mutation("grid_early_stopping",
+                  'results[name] = {"train_accuracy": grid_histories[name]["accuracy"][best - 1],\n'
+                  '                     "val_accuracy": grid_histories[name]["val_accuracy"][best - 1], "epoch": best}',
+                  'results[name] = {"train_accuracy": grid_histories[name]["accuracy"][-1],\n'
+                  '                     "val_accuracy": grid_histories[name]["val_accuracy"][-1], "epoch": best}')),
+        frozenset({"test_early_stopping_stops", "test_grid_uses_best_weights"}),
+    ),
 ]
 
 CORRECT_BUT_DIFFERENT: list[Submission] = [
@@ -129,7 +269,16 @@ plot_learning_curves(history);
          Mutation("select_best", 'return max(results, key=lambda name: results[name]["val_accuracy"])',
                   'names = np.array(list(results))\n'
                   '    scores = np.array([results[name]["val_accuracy"] for name in names])\n'
-                  '    return names[np.flatnonzero(scores == scores.max())[-1]]')),
+                  '    return names[np.flatnonzero(scores == scores.max())[-1]]'),
+         Mutation("train_with_early_stopping", None, _EARLY_STOPPING_WITH_COUNTER),
+         Mutation("grid_early_stopping",
+                  'results[name] = {"train_accuracy": grid_histories[name]["accuracy"][best - 1],\n'
+                  '                     "val_accuracy": grid_histories[name]["val_accuracy"][best - 1], "epoch": best}',
+                  '_, train_accuracy = evaluate(models[name], train_data, loss_fn)  # restored weights, all images\n'
+                  '    _, val_accuracy = evaluate(models[name], val_data, loss_fn)\n'
+                  '    results[name] = dict(train_accuracy=train_accuracy, val_accuracy=val_accuracy, epoch=int(best))'),
+         Mutation("accuracy_standard_error", "return (accuracy * (1 - accuracy) / n) ** 0.5",
+                  "import math\n    return math.sqrt(accuracy * (1 - accuracy) / n)")),
         extra_cells=(
             ExtraCell("best_epoch", 'print("Validierungs-Loss je Epoche:", [round(v, 3) for v in history["val_loss"]])\n'
                                     'plt.plot(range(1, 26), history["val_loss"], marker="o")\n'
@@ -172,7 +321,21 @@ def best_epoch(history):
                   '    return best_name'),
          Mutation("test_once", "test_loss, test_accuracy = test_set.evaluate(models[best_name], loss_fn)\n",
                   "scores = test_set.evaluate(models[best_name], loss_fn)\n"
-                  "test_loss, test_accuracy = scores[0], scores[1]\n")),
+                  "test_loss, test_accuracy = scores[0], scores[1]\n"),
+         Mutation("train_with_early_stopping", None, _EARLY_STOPPING_WITH_MODEL_COPY),
+         Mutation("grid_early_stopping",
+                  'grid_histories[name], best = train_with_early_stopping(models[name], run_epoch, MAX_EPOCHS, PATIENCE)\n'
+                  '    results[name] = {"train_accuracy": grid_histories[name]["accuracy"][best - 1],\n'
+                  '                     "val_accuracy": grid_histories[name]["val_accuracy"][best - 1], "epoch": best}',
+                  'history, _ = train_with_early_stopping(models[name], run_epoch, MAX_EPOCHS, PATIENCE)\n'
+                  '    grid_histories[name] = history\n'
+                  '    epoch = best_epoch(history)  # die Funktion aus Aufgabe 2: dieselbe Epoche\n'
+                  '    results[name] = {"epoch": epoch, "train_accuracy": history["accuracy"][epoch - 1],\n'
+                  '                     "val_accuracy": history["val_accuracy"][epoch - 1]}'),
+         Mutation("accuracy_standard_error", "return (accuracy * (1 - accuracy) / n) ** 0.5",
+                  "right = torch.zeros(n)\n"
+                  "    right[:round(accuracy * n)] = 1  # so viele Bilder richtig\n"
+                  "    return float(right.std() / n ** 0.5)  # Stichproben-Standardabweichung (mit n - 1)")),
         extra_cells=(
             ExtraCell("test_once", 'print("Noch einmal zur Kontrolle:", test_set.evaluate(models[best_name], loss_fn))'),
         ),

@@ -4,9 +4,13 @@ The plot is read as a reader sees it (the lines' data, the look of each line and
 entry, axes legends and figure legends alike), drawn by the student's function for histories
 chosen here while ``dlkurs.plot_history`` is locked. ``best_epoch`` and ``select_best`` are called
 with histories and results built here, in which the smallest train/validation gap, the training
-scores and the test scores all point elsewhere than the validation data. The sealed test set's
-record is read in the probe process; the chosen model's test scores are recomputed here from its
-exported weights.
+scores and the test scores all point elsewhere than the validation data. ``train_with_early_stopping``
+trains a small model whose epochs are scripted here (epoch k sets every weight to k, in place, and
+reports a validation loss chosen here): how many epochs ran, the best epoch and the weights it
+leaves in the model are compared with the rule the notebook states. The grid's models are
+rebuilt from their exported weights and measured on the verdict's own copy of the validation
+data. The sealed test set's record is read in the probe process; the chosen model's test scores
+are recomputed here from its exported weights.
 """
 from __future__ import annotations
 
@@ -230,6 +234,263 @@ def test_best_epoch_noisy_histories(student: Student) -> None:
     single = {"loss": [0.9], "accuracy": [0.6], "val_loss": [1.0], "val_accuracy": [0.55]}
     value = epoch_number(student, single)
     assert value == 1, f"Bei nur einer Epoche ist sie die beste (1), best_epoch() liefert {value}."
+
+
+# ------------------------------------------------------------------------------------------- early stopping
+
+def whole_number(value: Any, what: str) -> int:
+    """``value`` as a whole number: int, NumPy or PyTorch integers (also 3.0) count alike."""
+    if isinstance(value, torch.Tensor) and value.numel() == 1 and value.dtype != torch.bool and not value.dtype.is_complex:
+        value = value.item()
+    number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    assert number is not None and number.is_integer(), (
+        f"{what} soll die Nummer einer Epoche sein (eine ganze Zahl), nicht {type_name(value)} {value!r}.")
+    return int(number)
+
+
+def as_floats(values: Any, what: str) -> list[float]:
+    """A history's list (or tuple, or one-dimensional tensor) of numbers as floats."""
+    if isinstance(values, torch.Tensor) and values.dim() == 1:
+        return [float(value) for value in values]
+    assert isinstance(values, (list, tuple)) and all(
+        isinstance(value, (int, float)) and not isinstance(value, bool)
+        or isinstance(value, torch.Tensor) and value.numel() == 1 for value in values), (
+        f"{what} soll eine Liste von Zahlen sein (ein Eintrag je Epoche), nicht {type_name(values)}.")
+    return [float(value) for value in values]
+
+
+def stopped_at(val_losses: list[float], patience: int) -> tuple[int, int]:
+    """(epochs run, best epoch) by the notebook's rule: only a strictly smaller validation loss is an improvement,
+    the training ends after ``patience`` epochs in a row without one, at the latest after ``len(val_losses)``."""
+    best = 1
+    for epoch in range(2, len(val_losses) + 1):
+        if val_losses[epoch - 1] < val_losses[best - 1]:
+            best = epoch
+        elif epoch - best >= patience:
+            return epoch, best
+    return len(val_losses), best
+
+
+def losses_text(val_losses: list[float]) -> str:
+    return "; ".join(format_number(value, 3) for value in val_losses)
+
+
+def early_stopping(student: Student, val_losses: list[float], patience: int) -> dict:
+    """``train_with_early_stopping`` on the scripted model, with ``max_epochs = len(val_losses)``: the epochs that
+    ran, the returned history and best epoch, and the epoch whose weights the model holds afterwards (or ``None``)."""
+    require(student, "train_with_early_stopping")
+    run = student.probe("a05.early_stopping_run", student.remote("train_with_early_stopping"), list(val_losses),
+                        len(val_losses), patience)
+    result = run["result"]
+    assert isinstance(result, (tuple, list)) and len(result) == 2, (
+        f"train_with_early_stopping() soll das Paar (history, best) zurückgeben, nicht {type_name(result)}.")
+    history, best = result
+    if isinstance(best, dict) and not isinstance(history, dict):
+        raise AssertionError("train_with_early_stopping() gibt (best, history) zurück; verlangt ist die Reihenfolge "
+                             "(history, best).")
+    assert isinstance(history, dict), (
+        f"Das erste Element des Ergebnisses soll der Verlauf sein (ein Dictionary wie bei fit), nicht {type_name(history)}.")
+    values = {float(value) for tensor in run["final"].values() for value in tensor.flatten()}
+    weights = int(next(iter(values))) if len(values) == 1 and next(iter(values)).is_integer() else None
+    return {"epochs": run["epochs"], "history": history, "weights": weights, "values": sorted(values),
+            "best": whole_number(best, "Das zweite Element des Ergebnisses (die beste Epoche)")}
+
+
+def check_stopping(student: Student, val_losses: list[float], patience: int, why: str) -> None:
+    """Epochs run, best epoch and history of one scripted run against the notebook's rule."""
+    epochs, best = stopped_at(val_losses, patience)
+    run = early_stopping(student, val_losses, patience)
+    case = f"Bei den Validierungs-Losses {losses_text(val_losses)} mit patience={patience} und max_epochs={len(val_losses)}"
+    assert run["epochs"] == epochs, (
+        f"{case} soll das Training nach Epoche {epochs} enden ({why}); es lief aber {run['epochs']} Epochen.")
+    assert run["best"] == best, f"{case} ist Epoche {best} die beste; train_with_early_stopping() liefert {run['best']}."
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        assert key in run["history"], f"Dem Verlauf fehlt history[{key!r}] (wie bei fit: loss, accuracy, val_loss, val_accuracy)."
+        values = as_floats(run["history"][key], f"history[{key!r}]")
+        assert len(values) == epochs, (
+            f"{case} liefen {epochs} Epochen; history[{key!r}] soll für jede einen Eintrag haben, hat aber {len(values)}.")
+    shown = as_floats(run["history"]["val_loss"], "history['val_loss']")
+    assert all(abs(got - want) <= 1e-9 for got, want in zip(shown, val_losses)), (
+        f"{case} soll history['val_loss'] die Losses der gelaufenen Epochen halten ({losses_text(val_losses[:epochs])}), "
+        f"nicht {losses_text(shown)}.")
+
+
+STOP_CASES: tuple[tuple[list[float], int, str], ...] = (
+    ([2.3, 2.1, 1.9, 2.0, 1.95, 2.2, 1.7, 1.6], 3, "nach der besten Epoche 3 bringen die Epochen 4, 5 und 6 keine Verbesserung"),
+    ([1.0, 0.9, 0.95, 0.97, 0.85, 0.88, 0.9, 0.86, 0.7, 0.6], 3,
+     "die Verbesserung in Epoche 5 beginnt die Zählung von vorn; danach bringen 6, 7 und 8 keine"),
+    ([1.0, 0.6, 0.7, 0.65, 0.66, 0.64, 0.63, 0.62, 0.61, 0.605], 2,
+     "verglichen wird mit dem besten Loss bisher (0,6 in Epoche 2), nicht mit dem der Epoche davor"),
+    ([1.0, 0.9, 0.95, 0.8], 1, "mit patience=1 endet es nach der ersten Epoche ohne Verbesserung"),
+)
+"""Scripted runs for the stopping rule: an early stop, a counter that starts again, the best loss (not the previous one) as the bar, patience 1."""
+
+
+def noisy_runs() -> list[tuple[list[float], int]]:
+    """20 noisy validation losses of 5 to 30 epochs whose minimum lies at a random epoch, each with a patience of 1 to 6."""
+    generator = torch.Generator().manual_seed(2025)
+    runs = []
+    for _ in range(20):
+        epochs = int(torch.randint(5, 31, (1,), generator=generator))
+        patience = int(torch.randint(1, 7, (1,), generator=generator))
+        turn = float(torch.rand(1, generator=generator)) * epochs
+        x = torch.arange(1, epochs + 1, dtype=torch.float64)
+        val_loss = 0.3 + 0.004 * (x - turn) ** 2 + 0.05 * torch.rand(epochs, generator=generator, dtype=torch.float64)
+        runs.append((val_loss.tolist(), patience))
+    return runs
+
+
+@verdict("train_with_early_stopping")
+def test_early_stopping_stops(student: Student) -> None:
+    """train_with_early_stopping() stops after `patience` epochs without improvement, for scripted and noisy runs."""
+    for val_losses, patience, why in STOP_CASES:
+        check_stopping(student, val_losses, patience, why)
+    for val_losses, patience in noisy_runs():
+        check_stopping(student, val_losses, patience, "ein verrauschter Verlauf")
+
+
+RESTORE_CASES: tuple[tuple[list[float], int], ...] = (
+    ([2.3, 2.1, 1.9, 2.0, 1.95, 2.2, 1.7, 1.6], 3),
+    ([1.0, 0.9, 0.95, 0.97, 0.85, 0.88, 0.9, 0.86, 0.7, 0.6], 3),
+    ([1.0, 0.9, 0.95, 0.97, 0.99], 10),
+    ([2.0, 1.5, 1.6, 1.4, 1.45], 2),
+    ([1.0, 0.9, 0.8, 0.7], 2),
+)
+"""Runs that stop early, and runs that end at max_epochs with the best epoch before the last (or at it)."""
+
+
+@verdict("train_with_early_stopping")
+def test_early_stopping_restores_best(student: Student) -> None:
+    """Afterwards the model holds exactly the weights of the best of the epochs that ran, also when max_epochs ended it."""
+    for val_losses, patience in RESTORE_CASES:
+        run = early_stopping(student, val_losses, patience)
+        ran = run["epochs"]
+        lowest = min(val_losses[:ran])
+        best = [epoch for epoch in range(1, ran + 1) if val_losses[epoch - 1] == lowest]
+        case = f"Bei den Validierungs-Losses {losses_text(val_losses)} mit patience={patience}"
+        if run["weights"] in best:
+            continue
+        if run["weights"] == ran:
+            end = ("Das Training endete hier nach max_epochs, ohne dass die Geduld aufgebraucht war: Auch dann bekommt "
+                   "das Modell zum Schluss die Gewichte der besten Epoche zurück."
+                   if ran == len(val_losses) and stopped_at(val_losses, patience)[0] == len(val_losses) else
+                   "Häufige Ursache: best_state = model.state_dict() ist keine Kopie, sondern zeigt auf dieselben "
+                   "Tensoren, die das Training an Ort und Stelle weiter verändert (auch model.state_dict().copy() kopiert "
+                   "sie nicht). Sichern Sie copy.deepcopy(model.state_dict()) und laden Sie die Kopie zum Schluss mit "
+                   "model.load_state_dict(...) zurück.")
+            raise AssertionError(f"{case} hält das Modell nach dem Aufruf die Gewichte der letzten Epoche ({ran}), nicht "
+                                 f"die der besten ({best[0]}). {end}")
+        if run["weights"] is None:
+            raise AssertionError(
+                f"{case} stammen die Gewichte des Modells nach dem Aufruf aus keiner Epoche (der Test setzt in Epoche k "
+                f"jedes Gewicht auf k; gefunden: {', '.join(format_number(v, 2) for v in run['values'][:6])}). Laden Sie "
+                "die gesicherte Kopie der besten Epoche mit model.load_state_dict(...) in das übergebene model zurück.")
+        raise AssertionError(f"{case} hält das Modell die Gewichte von Epoche {run['weights']}, die beste der {ran} "
+                             f"gelaufenen Epochen ist aber Epoche {best[0]} (kleinster Validierungs-Loss "
+                             f"{format_number(lowest, 3)}).")
+
+
+EDGE_CASES: tuple[tuple[list[float], int, str], ...] = (
+    ([1.0, 0.8, 0.8, 0.8, 0.9, 0.7], 3,
+     "ein gleich großer Loss ist keine Verbesserung: Epoche 2 bleibt die beste, 3, 4 und 5 zählen als Epochen ohne "
+     "Verbesserung"),
+    ([0.7, 0.7, 0.7], 2, "die gleich großen Losses der Epochen 2 und 3 sind keine Verbesserung"),
+    ([1.0, 0.9, 0.95, 0.97, 0.99], 10, "patience ist größer als max_epochs: Es endet bei max_epochs"),
+    ([1.0, 0.9, 0.8, 0.7], 2, "der Loss fällt bis zum Schluss"),
+    ([0.5], 3, "max_epochs=1: eine einzige Epoche, und sie ist die beste"),
+    ([12.0, 11.5, 11.8], 5, "auch Losses über 10 sind Losses"),
+)
+"""Ties (the earlier epoch stays best), a patience longer than the run, a loss that falls to the end, one epoch, large losses."""
+
+
+@verdict("train_with_early_stopping")
+def test_early_stopping_ties_and_edges(student: Student) -> None:
+    """Equal losses are no improvement, a patience longer than the run, one epoch, a loss that falls to the end."""
+    for val_losses, patience, why in EDGE_CASES:
+        check_stopping(student, val_losses, patience, why)
+
+
+# ------------------------------------------------------------------------------------------- the grid
+
+@functools.cache
+def mnist_validation_data() -> Any:
+    """The notebook's validation data: 1000 of MNIST's training images, split off with seed 0 as in the notebook."""
+    from dlkurs import load_mnist
+
+    return load_mnist(train=True).split([2000, 1000], seed=0)[1]
+
+
+GRID_SIZE = 12
+"""2 architectures × 3 activations × 2 optimizers."""
+
+
+@verdict("models", "results", "grid_histories")
+def test_grid_uses_best_weights(student: Student) -> None:
+    """Each grid model holds the weights of its best epoch (measured here), and results holds that epoch's values."""
+    from dlkurs.training import evaluate
+
+    results, histories = student.value("results"), student.value("grid_histories")
+    require(student, "models")
+    names = student.probe("keys", student.remote("models"))
+    assert isinstance(results, dict) and isinstance(histories, dict), (
+        "results und grid_histories sollen Dictionaries sein (ein Eintrag je Modell).")
+    assert set(results) == set(names) == set(histories), (
+        "results, models und grid_histories sollen dieselben Modelle enthalten (je eines pro Kombination).")
+    assert len(names) == GRID_SIZE, f"Das Raster hat {GRID_SIZE} Kombinationen, models enthält {len(names)}."
+    for name in names:
+        history = histories[name]
+        assert isinstance(history, dict) and "val_loss" in history and "val_accuracy" in history, (
+            f"grid_histories[„{name}“] soll der Verlauf von train_with_early_stopping sein (mit val_loss und val_accuracy).")
+        val_loss = as_floats(history["val_loss"], f"grid_histories[„{name}“]['val_loss']")
+        val_accuracy = as_floats(history["val_accuracy"], f"grid_histories[„{name}“]['val_accuracy']")
+        model = rebuild(student.probe("item", student.remote("models"), name))
+        assert model is not None, f"models[„{name}“] ist nicht das Netz aus build_mlp."
+        loss, _ = evaluate(model, mnist_validation_data(), nn.CrossEntropyLoss())
+        lowest = min(val_loss)
+        if not close(loss, lowest, 1e-4):
+            last = " – so viel wie in der letzten Epoche" if close(loss, val_loss[-1], 1e-4) else ""
+            raise AssertionError(
+                f"„{name}“ hat auf den Validierungsdaten den Loss {format_number(loss, 4)}{last}, der kleinste seines "
+                f"Verlaufs ist aber {format_number(lowest, 4)}: Das Modell hält nicht die Gewichte seiner besten Epoche. "
+                "Trainieren Sie es mit train_with_early_stopping(...), das die beste Kopie zurücklädt.")
+        at_best = [value for value, epoch_loss in zip(val_accuracy, val_loss) if epoch_loss == lowest]
+        assert isinstance(results[name], dict) and "val_accuracy" in results[name], (
+            f"results[„{name}“] soll ein Dictionary mit train_accuracy und val_accuracy sein.")
+        value = float(results[name]["val_accuracy"])
+        if not any(abs(value - accuracy) <= 1e-9 for accuracy in at_best):
+            last = " – der Wert der letzten Epoche" if abs(value - val_accuracy[-1]) <= 1e-9 else ""
+            raise AssertionError(
+                f"results[„{name}“]['val_accuracy'] ist {format_number(value)}{last}; in der besten Epoche (kleinster "
+                f"Validierungs-Loss), deren Gewichte das Modell hält, war sie {format_number(at_best[0])}. Nehmen Sie die "
+                "Werte der besten Epoche.")
+
+
+# ------------------------------------------------------------------------------------------- the standard error
+
+SE_CASES: tuple[tuple[float, int], ...] = ((0.9, 1000), (0.5, 100), (0.99, 10000), (0.75, 400), (0.123, 1000),
+                                           (0.0, 500), (1.0, 200))
+"""Accuracies k/n on n images (the sample standard deviation of k ones and n − k zeros, with n − 1, counts too)."""
+
+
+@verdict("accuracy_standard_error")
+def test_standard_error(student: Student) -> None:
+    """accuracy_standard_error(p, n) is sqrt(p(1 − p)/n) for accuracies and numbers of images chosen here."""
+    function = student.remote("accuracy_standard_error")
+    for p, n in SE_CASES:
+        value = function(p, n)
+        if isinstance(value, torch.Tensor) and value.numel() == 1:
+            value = value.item()
+        assert isinstance(value, (int, float)) and not isinstance(value, bool), (
+            f"accuracy_standard_error() soll eine Zahl liefern, nicht {type_name(value)}.")
+        expected = (p * (1 - p) / n) ** 0.5
+        if abs(value - expected) <= 0.01 * expected + 1e-12:
+            continue
+        call = f"accuracy_standard_error({format_number(p, 3)}, {n})"
+        assert not close(value, p * (1 - p) / n, 1e-6), f"{call} liefert p(1 − p)/n: Es fehlt die Wurzel."
+        assert not close(value, (p * (1 - p)) ** 0.5 / n, 1e-6), (
+            f"{call} teilt die Wurzel aus p(1 − p) durch n; n gehört mit unter die Wurzel.")
+        assert not close(value, 100 * expected, 1e-2), f"{call} liefert Prozentpunkte; gefragt ist ein Anteil wie die Accuracy."
+        raise AssertionError(f"{call} soll {format_number(expected, 5)} sein, nicht {format_number(value, 5)}.")
 
 
 # ------------------------------------------------------------------------------------------- model selection
