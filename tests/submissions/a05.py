@@ -70,28 +70,41 @@ print("beste Epoche:", stopped_best, "von", len(stopped_history["loss"]))
 """
 
 WRONG = [
+    # The last epoch instead of the best, the plot's epochs counted from 0; besides that the classic
+    # mistake: best_state = model.state_dict() keeps references to the tensors that
+    # training changes in place, so the "best" weights restored are the last epoch's; the grid's
+    # models then hold their last weights.
     Submission(
-        "last_epoch_instead_of_best_and_epochs_counted_from_zero", NOTEBOOK,
+        "last_epoch_epochs_from_zero_state_dict_without_copy", NOTEBOOK,
         (Mutation("best_epoch", "return val_loss.index(min(val_loss)) + 1", "return len(val_loss)"),
          Mutation("plot_learning_curves", 'epoch_numbers = list(range(1, len(history["loss"]) + 1))',
-                  'epoch_numbers = list(range(len(history["loss"])))')),
-        frozenset({"test_best_epoch", "test_best_epoch_noisy_histories", "test_learning_curve_plot",
+                  'epoch_numbers = list(range(len(history["loss"])))'),
+         Mutation("train_with_early_stopping",
+                  "best_state = {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}",
+                  "best_state = model.state_dict()")),
+        frozenset({"test_best_epoch", "test_best_epoch_noisy_histories", "test_early_stopping_restores_best",
+                   "test_grid_uses_best_weights", "test_learning_curve_plot",
                    "test_learning_curve_plot_other_history"}),
     ),
     # Two mistakes in disjoint cells: the epoch with the best validation accuracy instead of the
     # smallest validation loss, and the model with the best training accuracy.
+    # Besides that: One epoch too many: stops only after patience + 1 epochs without improvement.
     Submission(
-        "epoch_by_val_accuracy_model_chosen_by_training_accuracy", NOTEBOOK,
+        "epoch_by_val_accuracy_chosen_by_training_patience_off_by_one", NOTEBOOK,
         (Mutation("best_epoch", "return val_loss.index(min(val_loss)) + 1",
                   'return history["val_accuracy"].index(max(history["val_accuracy"])) + 1'),
-         Mutation("select_best", 'results[name]["val_accuracy"]', 'results[name]["train_accuracy"]')),
-        frozenset({"test_best_epoch", "test_best_epoch_noisy_histories", "test_selection_follows_validation",
+         Mutation("select_best", 'results[name]["val_accuracy"]', 'results[name]["train_accuracy"]'),
+         Mutation("train_with_early_stopping", "elif epoch - best >= patience:", "elif epoch - best > patience:")),
+        frozenset({"test_best_epoch", "test_best_epoch_noisy_histories", "test_early_stopping_stops",
+                   "test_early_stopping_ties_and_edges", "test_selection_follows_validation",
                    "test_selection_ignores_training_and_test"}),
     ),
     # The course's plot_history behind a function of the student's own (imported inside it, so only a
     # lock on the module catches it), and the model chosen by its test accuracy.
+    # Besides that: Two mistakes in disjoint cells: an equal validation loss counts as an improvement (the later
+    # epoch becomes the best and the count starts again), and the standard error without its root.
     Submission(
-        "plot_history_reused_and_model_chosen_by_test_accuracy", NOTEBOOK,
+        "plot_history_reused_chosen_by_test_ties_improve_standard_error_without_root", NOTEBOOK,
         (Mutation("plot_learning_curves", None, '''def plot_learning_curves(history: History) -> Figure:
     from dlkurs.plots import plot_history as draw
     return draw(history)
@@ -102,74 +115,26 @@ plot_learning_curves(history);
          Mutation("test_once", "test_loss, test_accuracy = test_set.evaluate(models[best_name], loss_fn)\n",
                   "test_scores = {name: test_set.evaluate(model, loss_fn) for name, model in models.items()}\n"
                   "best_name = max(test_scores, key=lambda name: test_scores[name][1])\n"
-                  "test_loss, test_accuracy = test_scores[best_name]\n")),
-        frozenset({"test_learning_curve_plot", "test_learning_curve_plot_other_history", "test_test_set_used_once"}),
+                  "test_loss, test_accuracy = test_scores[best_name]\n"),
+         Mutation("train_with_early_stopping", 'if scores["val_loss"] < best_loss:', 'if scores["val_loss"] <= best_loss:'),
+         Mutation("accuracy_standard_error", "return (accuracy * (1 - accuracy) / n) ** 0.5",
+                  "return accuracy * (1 - accuracy) / n")),
+        frozenset({"test_early_stopping_ties_and_edges", "test_learning_curve_plot",
+                   "test_learning_curve_plot_other_history", "test_standard_error", "test_test_set_used_once"}),
     ),
     # Three mistakes in disjoint cells: a legend that names the lines the wrong way round (the lines
     # themselves carry the right labels), the model with the smallest train/validation gap (the old
     # hidden data had the best validation model also with the smallest gap), loss and accuracy swapped.
+    # Besides that: Written from scratch: the best weights are copied right, but loaded back only when patience runs
+    # out, so a run that ends at max_epochs keeps its last weights (in the grid too); n outside the root.
     Submission(
-        "legend_swapped_model_chosen_by_smallest_gap_scores_swapped", NOTEBOOK,
+        "legend_swapped_smallest_gap_restored_only_on_patience_n_outside_root", NOTEBOOK,
         (Mutation("plot_learning_curves", "axes.legend()", 'axes.legend(["Validierung", "Training"])'),
          Mutation("select_best", 'return max(results, key=lambda name: results[name]["val_accuracy"])',
                   'return min(results, key=lambda name: results[name]["train_accuracy"] - results[name]["val_accuracy"])'),
          Mutation("test_once", "test_loss, test_accuracy = test_set.evaluate(",
-                  "test_accuracy, test_loss = test_set.evaluate(")),
-        frozenset({"test_learning_curve_plot", "test_learning_curve_plot_other_history",
-                   "test_selection_follows_validation", "test_selection_ignores_training_and_test",
-                   "test_test_set_used_once"}),
-    ),
-    # Early stopping at the first rise of the validation loss (passes the visible example, not noisy
-    # histories), and "early stopping on the test set": the chosen model trained on and judged again,
-    # the better test score kept. The same object twice, but with other weights: not a re-run.
-    Submission(
-        "first_rise_of_val_loss_and_test_set_judges_more_training", NOTEBOOK,
-        (Mutation("best_epoch", None, '''def best_epoch(history):
-    val_loss = history["val_loss"]
-    for epoch in range(1, len(val_loss)):
-        if val_loss[epoch] > val_loss[epoch - 1]:
-            return epoch
-    return len(val_loss)
-''' + _BEST_EPOCH_CALLER),
-         Mutation("test_once", "test_loss, test_accuracy = test_set.evaluate(models[best_name], loss_fn)\n",
-                  "test_loss, test_accuracy = test_set.evaluate(models[best_name], loss_fn)\n"
-                  "fit(models[best_name], train_data, val_data, loss_fn,\n"
-                  "    torch.optim.Adam(models[best_name].parameters(), lr=1e-4), 2, seed=SEED, progress=False)\n"
-                  "more_loss, more_accuracy = test_set.evaluate(models[best_name], loss_fn)\n"
-                  "if more_accuracy > test_accuracy:\n"
-                  "    test_loss, test_accuracy = more_loss, more_accuracy\n")),
-        frozenset({"test_best_epoch_noisy_histories", "test_test_set_used_once"}),
-    ),
-    # The classic mistake: best_state = model.state_dict() keeps references to the tensors that
-    # training changes in place, so the "best" weights restored are the last epoch's; the grid's
-    # models then hold their last weights.
-    Submission(
-        "state_dict_kept_without_copy", NOTEBOOK,
-        (Mutation("train_with_early_stopping",
-                  "best_state = {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}",
-                  "best_state = model.state_dict()"),),
-        frozenset({"test_early_stopping_restores_best", "test_grid_uses_best_weights"}),
-    ),
-    # One epoch too many: stops only after patience + 1 epochs without improvement.
-    Submission(
-        "patience_off_by_one", NOTEBOOK,
-        (Mutation("train_with_early_stopping", "elif epoch - best >= patience:", "elif epoch - best > patience:"),),
-        frozenset({"test_early_stopping_stops", "test_early_stopping_ties_and_edges"}),
-    ),
-    # Two mistakes in disjoint cells: an equal validation loss counts as an improvement (the later
-    # epoch becomes the best and the count starts again), and the standard error without its root.
-    Submission(
-        "ties_count_as_improvement_and_standard_error_without_root", NOTEBOOK,
-        (Mutation("train_with_early_stopping", 'if scores["val_loss"] < best_loss:', 'if scores["val_loss"] <= best_loss:'),
-         Mutation("accuracy_standard_error", "return (accuracy * (1 - accuracy) / n) ** 0.5",
-                  "return accuracy * (1 - accuracy) / n")),
-        frozenset({"test_early_stopping_ties_and_edges", "test_standard_error"}),
-    ),
-    # Written from scratch: the best weights are copied right, but loaded back only when patience runs
-    # out, so a run that ends at max_epochs keeps its last weights (in the grid too); n outside the root.
-    Submission(
-        "restored_only_when_patience_runs_out_and_n_outside_the_root", NOTEBOOK,
-        (Mutation("train_with_early_stopping", None, """import copy
+                  "test_accuracy, test_loss = test_set.evaluate("),
+         Mutation("train_with_early_stopping", None, """import copy
 
 
 def train_with_early_stopping(model, run_epoch, max_epochs, patience):
@@ -197,13 +162,32 @@ def train_with_early_stopping(model, run_epoch, max_epochs, patience):
 """),
          Mutation("accuracy_standard_error", "return (accuracy * (1 - accuracy) / n) ** 0.5",
                   "return (accuracy * (1 - accuracy)) ** 0.5 / n")),
-        frozenset({"test_early_stopping_restores_best", "test_grid_uses_best_weights", "test_standard_error"}),
+        frozenset({"test_early_stopping_restores_best", "test_grid_uses_best_weights", "test_learning_curve_plot",
+                   "test_learning_curve_plot_other_history", "test_selection_follows_validation",
+                   "test_selection_ignores_training_and_test", "test_standard_error", "test_test_set_used_once"}),
     ),
-    # Patience counted against the previous epoch (a rise counts, a fall starts again), not against
+    # Early stopping at the first rise of the validation loss (passes the visible example, not noisy
+    # histories), and "early stopping on the test set": the chosen model trained on and judged again,
+    # the better test score kept. The same object twice, but with other weights: not a re-run.
+    # Besides that: Patience counted against the previous epoch (a rise counts, a fall starts again), not against
     # the best loss so far; and the grid reports the last epoch's accuracies, not the best epoch's.
     Submission(
-        "patience_against_previous_epoch_and_grid_reports_last_epoch", NOTEBOOK,
-        (Mutation("train_with_early_stopping", None, """def train_with_early_stopping(model, run_epoch, max_epochs, patience):
+        "first_rise_test_set_judges_more_training_patience_against_previous_grid_last_epoch", NOTEBOOK,
+        (Mutation("best_epoch", None, '''def best_epoch(history):
+    val_loss = history["val_loss"]
+    for epoch in range(1, len(val_loss)):
+        if val_loss[epoch] > val_loss[epoch - 1]:
+            return epoch
+    return len(val_loss)
+''' + _BEST_EPOCH_CALLER),
+         Mutation("test_once", "test_loss, test_accuracy = test_set.evaluate(models[best_name], loss_fn)\n",
+                  "test_loss, test_accuracy = test_set.evaluate(models[best_name], loss_fn)\n"
+                  "fit(models[best_name], train_data, val_data, loss_fn,\n"
+                  "    torch.optim.Adam(models[best_name].parameters(), lr=1e-4), 2, seed=SEED, progress=False)\n"
+                  "more_loss, more_accuracy = test_set.evaluate(models[best_name], loss_fn)\n"
+                  "if more_accuracy > test_accuracy:\n"
+                  "    test_loss, test_accuracy = more_loss, more_accuracy\n"),
+         Mutation("train_with_early_stopping", None, """def train_with_early_stopping(model, run_epoch, max_epochs, patience):
     history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
     best, best_state, rises, previous = 0, None, 0, float("inf")
     for epoch in range(1, max_epochs + 1):
@@ -225,7 +209,8 @@ def train_with_early_stopping(model, run_epoch, max_epochs, patience):
                   '                     "val_accuracy": grid_histories[name]["val_accuracy"][best - 1], "epoch": best}',
                   'results[name] = {"train_accuracy": grid_histories[name]["accuracy"][-1],\n'
                   '                     "val_accuracy": grid_histories[name]["val_accuracy"][-1], "epoch": best}')),
-        frozenset({"test_early_stopping_stops", "test_grid_uses_best_weights"}),
+        frozenset({"test_best_epoch_noisy_histories", "test_early_stopping_stops", "test_grid_uses_best_weights",
+                   "test_test_set_used_once"}),
     ),
 ]
 
