@@ -12,8 +12,7 @@ import tempfile
 from pathlib import Path
 
 FORKSERVER = multiprocessing.get_context("forkserver")
-FORKSERVER.set_forkserver_preload(["nbgrader.apps.nbgraderapp", "coursetools.sandbox", "coursetools.verdicts", "dlkurs",
-                                   "torchvision.datasets"])
+FORKSERVER.set_forkserver_preload(["coursetools.forkserver_preload"])
 
 
 class NbgraderError(RuntimeError):

@@ -190,8 +190,8 @@ def train_with_student_step(student: Student, model: nn.Module, optimizer: torch
         model, optimizer, loss_fn, data.images, data.labels)
     if count_steps:
         student.probe("count_steps", optimizer_handle, keep=True)
-    train_step = student.remote("train_step")
-    results = [train_step(model_handle, optimizer_handle, loss_handle, images, labels) for _ in range(ITERATIONS)]
+    results = student.probe("repeat", student.remote("train_step"), ITERATIONS, model_handle, optimizer_handle,
+                            loss_handle, images, labels)
     state = model_handle.value()
     assert isinstance(state, ModuleState), "train_step hat das übergebene Modell ersetzt."
     steps = student.probe("steps_taken", optimizer_handle) if count_steps else None
