@@ -21,7 +21,8 @@ from .nbgrader_runner import nbgrader
 
 COURSE_ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ("release", "notebooks", "solutions")
-MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+"""nbgrader's solution markers; graded tests have no hidden part in the notebooks (it lives in ``verdicts/``)."""
 
 _NOTICE = """# {folder}/ (generated: do not edit)
 
@@ -32,7 +33,7 @@ this folder differs from what that command produces. Edit the notebooks in `sour
 """
 _PURPOSE = {
     "release": "nbgrader's student version of each assignment, as `nbgrader generate_assignment` makes it: "
-               "solutions replaced by stubs, hidden tests removed. Instructors release it with "
+               "solutions replaced by stubs. Instructors release it with "
                "`nbgrader release_assignment`.",
     "notebooks": "The same student notebooks, one flat folder, for students who open them without nbgrader.",
     "solutions": "The complete notebooks, solutions and visible tests, for instructors and for CI, which "
@@ -52,7 +53,7 @@ def source_notebooks(course_root: Path = COURSE_ROOT) -> list[Path]:
 
 
 def solution_notebook(source: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Return a copy of ``source`` without solution/hidden-test marker lines and without outputs."""
+    """Return a copy of ``source`` without solution marker lines and without outputs."""
     notebook = nbformat.from_dict(source)
     for cell in notebook.cells:
         lines = cell.source.splitlines()

@@ -15,8 +15,8 @@ everything up and starts JupyterLab (with nbgrader's Validate button, without th
 ``tests/``, no hidden test, no line of a verdict and no solution code (``tests/test_student_edition.py``
 greps every file for them; :func:`build` refuses to commit an edition with one of those folders).
 
-``--with-solutions`` adds ``loesungen/<notebook>.ipynb``: the solutions with the visible tests only
-(hidden-test regions removed, as in the release), for publishing after the deadline.
+``--with-solutions`` adds ``loesungen/<notebook>.ipynb``: the solutions with the visible tests (as in
+``solutions/``; what the grading checks beyond them lives in ``verdicts/``), for publishing after the deadline.
 ``release/`` must be current (``make generate``; the drift test fails otherwise).
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ from pathlib import Path
 
 import nbformat
 
-from .generate import COURSE_ROOT, MARKERS, assignments, source_notebooks
+from .generate import COURSE_ROOT, assignments, solution_notebook, source_notebooks
 
 PACKAGE = "dlkurs"
 INSTRUCTOR_ONLY_REQUIREMENTS = ("pytest", "nbval", "playwright")
@@ -40,7 +40,6 @@ SOLUTIONS_FOLDER = "loesungen"
 INSTRUCTOR_ONLY = ("source", "solutions", "coursetools", "verdicts", "tests", "autograded", "submitted", "feedback",
                    "exchange", "gradebook.db", "nbgrader_config.py")
 """Course paths that never go into an edition: solutions, hidden tests, verdicts, grading tools, students' work."""
-HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 FALLBACK_AUTHOR = ("Kursteam", "kursteam@example.invalid")
 
 _GITIGNORE = """\
@@ -185,24 +184,6 @@ def package_files(course_root: Path = COURSE_ROOT) -> list[Path]:
                   if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc")
 
 
-def published_solution(source: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The source notebook with its solutions and visible tests only: hidden-test regions and all markers removed."""
-    notebook = nbformat.from_dict(source)
-    for cell in notebook.cells:
-        kept, hidden = [], False
-        for line in cell.source.splitlines():
-            marker = line.strip()
-            if marker in (HIDDEN_BEGIN, HIDDEN_END):
-                hidden = marker == HIDDEN_BEGIN
-            elif not hidden and marker not in MARKERS:
-                kept.append(line)
-        cell.source = "\n".join(kept)
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-    return notebook
-
-
 def student_requirements(text: str) -> str:
     """The course's pinned requirements without the instructor's test tools."""
     lines = ["# Alles, was der Kurs braucht, mit festen Versionen. `make lab` installiert es in .venv/."]
@@ -260,7 +241,7 @@ def build(out: Path, course_root: Path = COURSE_ROOT, chosen: Sequence[str] | No
         (out / SOLUTIONS_FOLDER).mkdir()
         for notebook in notebooks:
             source = course_root / "source" / notebook.parent.name / notebook.name
-            nbformat.write(published_solution(nbformat.read(source, as_version=4)),
+            nbformat.write(solution_notebook(nbformat.read(source, as_version=4)),
                            out / SOLUTIONS_FOLDER / notebook.name)
     table = "\n".join(f"| `notebooks/{notebook.name}` | {_title(notebook)} |" for notebook in notebooks)
     (out / "README.md").write_text(_README.format(table=table, solutions=_README_SOLUTIONS if with_solutions else _README_NO_SOLUTIONS))
