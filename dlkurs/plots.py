@@ -98,7 +98,8 @@ def german_ticks(target: Target) -> Target:
 
     Call it once the axes have their scales (``set_yscale("log")`` installs new formatters); labels
     that are text (``set_xticks(positions, names)``, categories, dates) stay as they are. Returns
-    ``target``, so it wraps a plot call: ``german_ticks(plot_history(history));``.
+    ``target``, so it wraps a plot call: ``german_ticks(draw_my_plot(...))``. The plots of this module
+    apply it themselves; calling it twice changes nothing.
     """
     for axes in _all_axes(target):
         for axis in (axes.xaxis, axes.yaxis, getattr(axes, "zaxis", None)):
@@ -124,7 +125,7 @@ def plot_history(history: History, title: str | None = None) -> Figure:
     if title:
         figure.suptitle(title)
     figure.tight_layout()
-    return figure
+    return german_ticks(figure)
 
 
 def plot_loss_curves(curves: Mapping[str, Sequence[float]], columns: int = 2, log: bool = False) -> Figure:
@@ -141,7 +142,7 @@ def plot_loss_curves(curves: Mapping[str, Sequence[float]], columns: int = 2, lo
     for axes in list(axes_grid.flat)[len(curves):]:
         axes.set_visible(False)
     figure.tight_layout()
-    return figure
+    return german_ticks(figure)
 
 
 def plot_runs(histories: Mapping[str, History], metric: str, ylabel: str | None = None) -> Figure:
@@ -153,7 +154,7 @@ def plot_runs(histories: Mapping[str, History], metric: str, ylabel: str | None 
     axes.set_ylabel(ylabel or metric)
     axes.legend()
     figure.tight_layout()
-    return figure
+    return german_ticks(figure)
 
 
 def plot_train_test_gap(
@@ -174,7 +175,7 @@ def plot_train_test_gap(
     axes.set_ylim(min(test + train) - 0.05, 1.02)
     axes.legend(loc="lower right")
     figure.tight_layout()
-    return figure
+    return german_ticks(figure)
 
 
 def plot_images(images: torch.Tensor, titles: Sequence[str] | None = None, columns: int = 8) -> Figure:

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from dlkurs import broken_training_runs, plot_history, plot_loss_curves, plot_train_test_gap  # noqa: E402
+from dlkurs import broken_training_runs, plot_history, plot_loss_curves, plot_runs, plot_train_test_gap  # noqa: E402
 from dlkurs.plots import german_label, german_ticks  # noqa: E402
 
 
@@ -137,7 +137,16 @@ def test_plot_loss_curves_keeps_a_linear_axis_unless_asked():
     assert all(axes.get_yscale() == "log" for axes in plot_loss_curves(curves, columns=1, log=True).get_axes())
 
 
-def test_plot_history_draws_with_german_ticks():
-    history = {"loss": [0.9, 0.5], "val_loss": [1.0, 0.7], "accuracy": [0.7, 0.85], "val_accuracy": [0.65, 0.8]}
-    labels = drawn_labels(german_ticks(plot_history(history)))
-    assert not any("." in label for label in labels), labels
+HISTORY = {"loss": [0.9, 0.5], "val_loss": [1.0, 0.7], "accuracy": [0.7, 0.85], "val_accuracy": [0.65, 0.8]}
+
+
+@pytest.mark.parametrize("draw", [
+    lambda: plot_history(HISTORY),
+    lambda: plot_runs({"A": HISTORY, "B": HISTORY}, "val_accuracy"),
+    lambda: plot_loss_curves({"eins": [2.3, 1.0, 0.5]}),
+    lambda: plot_loss_curves(broken_training_runs(), log=True),
+    lambda: plot_train_test_gap({"Basis": (1.0, 0.9), "L2": (0.98, 0.93)}),
+], ids=["plot_history", "plot_runs", "plot_loss_curves", "plot_loss_curves_log", "plot_train_test_gap"])
+def test_the_course_plots_draw_decimal_commas_by_themselves(draw):
+    labels = drawn_labels(draw())
+    assert labels and not any("." in label for label in labels), labels
