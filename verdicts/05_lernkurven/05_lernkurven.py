@@ -266,7 +266,7 @@ def stopped_at(val_losses: list[float], patience: int) -> tuple[int, int]:
     for epoch in range(2, len(val_losses) + 1):
         if val_losses[epoch - 1] < val_losses[best - 1]:
             best = epoch
-        elif epoch - best >= patience:
+        elif epoch >= best + patience:
             return epoch, best
     return len(val_losses), best
 
