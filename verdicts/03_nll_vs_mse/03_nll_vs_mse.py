@@ -2,11 +2,14 @@
 
 The data are loaded here (CIFAR-10, airplanes and birds) and their statistics computed in float64;
 the student's softmax and mse_loss are called on inputs chosen here, the softmax with PyTorch's own
-softmax functions blocked. Tolerances follow from float32 arithmetic, not from the reference's output.
+softmax functions blocked. train_epochs trains a small model built here, observed in the probe process
+(which images each training forward saw, how many optimizer steps it made); the same minibatches are then
+replayed here with the reference step. Tolerances follow from float32 arithmetic, not from the reference's output.
 """
 from __future__ import annotations
 
 import functools
+import math
 
 import torch
 from torch import nn
@@ -218,6 +221,201 @@ def test_nll_model_learns(student: Student) -> None:
         f"nll_model erkennt {format_percent(accuracy)} der Validierungsbilder, nll_history nennt für die letzte Epoche "
         f"{format_percent(last[-1])}. Modell und History sollen aus demselben Lauf von train() stammen: Führen Sie das "
         "Notebook mit Restart & Run All aus und ändern Sie beide danach nicht mehr.")
+
+
+# ------------------------------------------------------------------------------------------- the training loop
+
+LOOP_SAMPLES, LOOP_FEATURES, LOOP_CLASSES = 23, 4, 3
+LOOP_BATCH_SIZE, LOOP_EPOCHS = 5, 3
+"""A small problem for train_epochs: 5 minibatches per epoch, the last with 3 images."""
+LOOP_TOLERANCE = 1e-5
+"""Weights near 1 after 15 float32 SGD steps, computed here and there in the same order of operations: equal to
+about 1e-7; another summation order (a DataLoader's stacked batch, another device) stays below 1e-6. Forgetting
+zero_grad, a summed or an unweighted mean change weights or losses by more than 1e-3."""
+LOOP_HINT = ("Jede Epoche: torch.randperm(len(labels), generator=generator), dann für jede Minibatch "
+             "zero_grad, Vorwärtsschritt, Loss, backward, step.")
+
+
+def loop_problem() -> tuple[torch.Tensor, torch.Tensor]:
+    """Images with distinct rows (so each forward's rows tell which images it saw) and their labels."""
+    generator = torch.Generator().manual_seed(11)
+    images = torch.randn(LOOP_SAMPLES, LOOP_FEATURES, generator=generator)
+    labels = torch.randint(0, LOOP_CLASSES, (LOOP_SAMPLES,), generator=generator)
+    return images, labels
+
+
+def loop_model() -> nn.Module:
+    """A linear classifier with fixed initial weights."""
+    generator = torch.Generator().manual_seed(12)
+    model = nn.Linear(LOOP_FEATURES, LOOP_CLASSES)
+    with torch.no_grad():
+        model.weight.copy_(torch.randn(LOOP_CLASSES, LOOP_FEATURES, generator=generator) * 0.5)
+        model.bias.copy_(torch.randn(LOOP_CLASSES, generator=generator) * 0.5)
+    return model
+
+
+def loop_optimizer(model: nn.Module) -> torch.optim.Optimizer:
+    return torch.optim.SGD(model.parameters(), lr=0.2, momentum=0.9)
+
+
+def run_train_epochs(student: Student, generator_seed: int, global_seed: int) -> dict:
+    """The student's train_epochs on the small problem, observed in the probe process; the inputs become indices."""
+    images, labels = loop_problem()
+    model = loop_model()
+    model_handle, optimizer_handle, loss_handle, images_handle, labels_handle = student.send(
+        model, loop_optimizer(model), nn.CrossEntropyLoss(), images, labels)
+    answer = student.probe("a03.train_epochs_run", student.remote("train_epochs"), model_handle, images_handle,
+                           labels_handle, loss_handle, optimizer_handle, LOOP_EPOCHS, LOOP_BATCH_SIZE,
+                           generator_seed, global_seed)
+    batches = []
+    for inputs in answer["inputs"]:
+        inputs = inputs.reshape(-1, LOOP_FEATURES).double() if inputs.numel() % LOOP_FEATURES == 0 else None
+        assert inputs is not None, "train_epochs() gibt dem Modell Eingaben, deren Form nicht zu images passt."
+        distances = torch.cdist(inputs, images.double())
+        closest = distances.argmin(dim=1)
+        assert (distances.min(dim=1).values <= 1e-6).all(), (
+            "train_epochs() gibt dem Modell Eingaben, die nicht aus images stammen. Übergeben Sie die Bilder der "
+            "Minibatch unverändert: model(images[batch]).")
+        batches.append(closest.tolist())
+    answer["batches"] = batches
+    return answer
+
+
+def split_epochs(answer: dict) -> list[list[list[int]]]:
+    """The observed minibatches, epoch by epoch: one training forward per optimizer step, as many in each epoch."""
+    steps, batches = answer["steps"], answer["batches"]
+    assert len(batches) == steps, (
+        f"train_epochs() rief das Modell (mit Gradienten) {len(batches)}-mal auf, machte aber {steps} "
+        "Optimierungsschritte; erwartet ist ein Vorwärtsschritt pro Minibatch.")
+    assert steps > 0 and steps % LOOP_EPOCHS == 0, (
+        f"train_epochs() machte in {LOOP_EPOCHS} Epochen {steps} Optimierungsschritte: Jede Epoche soll gleich viele "
+        "Minibatches durchlaufen, mit einem optimizer.step() pro Minibatch.")
+    per_epoch = steps // LOOP_EPOCHS
+    return [batches[start:start + per_epoch] for start in range(0, steps, per_epoch)]
+
+
+def check_structure(answer: dict) -> list[list[list[int]]]:
+    """One optimizer step per minibatch, ceil(N / batch_size) minibatches per epoch, each image once per epoch."""
+    per_epoch = math.ceil(LOOP_SAMPLES / LOOP_BATCH_SIZE)
+    steps, batches = answer["steps"], answer["batches"]
+    situation = (f"Bei {LOOP_SAMPLES} Bildern, Minibatches zu {LOOP_BATCH_SIZE} und {LOOP_EPOCHS} Epochen sind es "
+                 f"{per_epoch} Minibatches pro Epoche (die letzte mit {LOOP_SAMPLES % LOOP_BATCH_SIZE} Bildern), "
+                 f"also {per_epoch * LOOP_EPOCHS} Optimierungsschritte")
+    if steps == (LOOP_SAMPLES // LOOP_BATCH_SIZE) * LOOP_EPOCHS:
+        raise AssertionError(f"{situation}; train_epochs() machte {steps}: Die letzte, kleinere Minibatch jeder Epoche "
+                             "fehlt. Gehen Sie mit range(0, len(labels), batch_size) bis zum Ende.")
+    assert steps == per_epoch * LOOP_EPOCHS, (
+        f"{situation}; train_epochs() machte {steps}. Machen Sie genau einen optimizer.step() pro Minibatch.")
+    epochs = split_epochs(answer)
+    assert all(len(batch) <= LOOP_BATCH_SIZE for batch in batches), (
+        f"Eine Minibatch hat mehr als batch_size = {LOOP_BATCH_SIZE} Bilder.")
+    for epoch in epochs:
+        seen = sorted(index for batch in epoch for index in batch)
+        assert seen == list(range(LOOP_SAMPLES)), (
+            f"In einer Epoche kamen {len(set(seen))} der {LOOP_SAMPLES} Bilder dran, manche davon mehrfach "
+            f"({len(seen)} Bilder insgesamt). Jedes Bild soll in jeder Epoche genau einmal drankommen: Mischen Sie "
+            "mit torch.randperm (ohne Wiederholung), nicht mit torch.randint.")
+    return epochs
+
+
+@verdict("train_epochs")
+def test_train_epochs_steps(student: Student) -> None:
+    """train_epochs() returns one mean loss (a float) per epoch and takes one step per minibatch, the last one too."""
+    answer = run_train_epochs(student, 2, 1)
+    result = answer["result"]
+    assert isinstance(result, (list, tuple)) and len(result) == LOOP_EPOCHS, (
+        f"train_epochs() soll eine Liste mit einem Loss pro Epoche zurückgeben (hier {LOOP_EPOCHS} Epochen), "
+        f"nicht {type_name(result)}{f' mit {len(result)} Einträgen' if isinstance(result, (list, tuple)) else ''}.")
+    assert all(isinstance(value, (int, float)) and not isinstance(value, bool) for value in result), (
+        "Die Liste soll Zahlen (float) enthalten, keine Tensoren: Summieren Sie loss.item(), nicht loss. Ein Tensor "
+        "loss hält den Rechengraphen seiner Minibatch fest.")
+    check_structure(answer)
+
+
+def replay(epochs: list[list[list[int]]], zero_grad: bool = True) -> tuple[list[float], dict[str, torch.Tensor]]:
+    """The reference loop over the given minibatches: the mean loss per epoch (weighted by batch size), final weights."""
+    images, labels = loop_problem()
+    model = loop_model()
+    optimizer = loop_optimizer(model)
+    loss_fn = nn.CrossEntropyLoss()
+    means = []
+    for epoch in epochs:
+        total = 0.0
+        for batch in epoch:
+            if zero_grad:
+                optimizer.zero_grad()
+            loss = loss_fn(model(images[batch]), labels[batch])
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(batch)
+        means.append(total / LOOP_SAMPLES)
+    return means, {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
+
+
+def weights_deviation(state: dict, expected: dict[str, torch.Tensor]) -> float:
+    """Largest difference between the student's weights and the expected ones (inf if they do not fit)."""
+    if not isinstance(state, dict) or sorted(state) != sorted(expected):
+        return math.inf
+    return max((state[name].double() - tensor.double()).abs().max().item() if isinstance(state[name], torch.Tensor)
+               and state[name].shape == tensor.shape else math.inf for name, tensor in expected.items())
+
+
+def as_number(value: object) -> float | None:
+    """A returned loss as a number (a one-element tensor counts here: its type is test_train_epochs_steps' part)."""
+    if isinstance(value, torch.Tensor) and value.numel() == 1 and value.is_floating_point():
+        return value.item()
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+@verdict("train_epochs")
+def test_train_epochs_like_reference(student: Student) -> None:
+    """train_epochs() shuffles every epoch with generator only; weights and returned losses match the reference loop."""
+    answer = run_train_epochs(student, 7, 1)
+    epochs = split_epochs(answer)  # how many minibatches and which images: test_train_epochs_steps checks that
+    orders = [[index for batch in epoch for index in batch] for epoch in epochs]
+    assert any(order != sorted(order) for order in orders) and len(set(map(tuple, orders))) == len(orders), (
+        "train_epochs() mischt die Bilder nicht in jeder Epoche neu: "
+        + ("Die Reihenfolge ist die von images." if all(order == sorted(order) for order in orders)
+           else "Zwei Epochen haben dieselbe Reihenfolge.") + " Rufen Sie zu Beginn jeder Epoche "
+        "torch.randperm(len(labels), generator=generator) auf.")
+    again = run_train_epochs(student, 7, 2)
+    assert again["batches"] == answer["batches"], (
+        "Mit demselben generator liefert train_epochs() andere Minibatches, sobald sich der globale Zufall von PyTorch "
+        "ändert: Mischen Sie nur mit generator (torch.randperm(..., generator=generator) oder "
+        "DataLoader(..., generator=generator)).")
+    other = run_train_epochs(student, 8, 1)
+    assert other["batches"] != answer["batches"], (
+        "Mit einem anderen generator liefert train_epochs() dieselben Minibatches: Verwenden Sie den übergebenen "
+        "generator, keinen eigenen mit festem Startwert.")
+    means, expected = replay(epochs)
+    deviation = weights_deviation(answer["state"], expected)
+    if deviation > LOOP_TOLERANCE:
+        if weights_deviation(answer["state"], replay(epochs, zero_grad=False)[1]) <= LOOP_TOLERANCE:
+            hint = (" Die Gewichte sind die einer Schleife ohne optimizer.zero_grad(): Die Gradienten der Minibatches "
+                    "addieren sich. Löschen Sie sie vor jedem backward().")
+        else:
+            hint = f" {LOOP_HINT}"
+        raise AssertionError(f"Nach dem Training weichen die Gewichte des Modells um bis zu "
+                             f"{scientific(deviation)} von denen der Referenzschleife mit denselben Minibatches ab.{hint}")
+    values = [as_number(value) for value in answer["result"]] if isinstance(answer["result"], (list, tuple)) else []
+    assert len(values) == LOOP_EPOCHS and None not in values, (
+        f"train_epochs() soll eine Liste mit einem Loss pro Epoche zurückgeben (hier {LOOP_EPOCHS} Epochen).")
+    if all(abs(value - mean) <= LOOP_TOLERANCE * max(1.0, abs(mean)) for value, mean in zip(values, means)):
+        return
+    shown = "; ".join(format_number(value, 4) for value in values)
+    expected_text = "; ".join(format_number(mean, 4) for mean in means)
+    per_epoch = math.ceil(LOOP_SAMPLES / LOOP_BATCH_SIZE)
+    if all(abs(value - mean * LOOP_SAMPLES) <= 1e-3 * mean * LOOP_SAMPLES for value, mean in zip(values, means)):
+        hint = " Das ist die Summe der Losses aller Bilder: Teilen Sie am Ende der Epoche durch die Zahl der Bilder."
+    elif all(value > 1.5 * mean for value, mean in zip(values, means)):
+        hint = (f" Die Werte sind zu groß, etwa um den Faktor {format_number(values[0] / means[0], 1)}: Teilen Sie die "
+                "Summe der mit der Batchgröße gewichteten Losses durch die Zahl der Bilder.")
+    else:
+        hint = (f" Gewichten Sie den Loss jeder Minibatch mit der Zahl ihrer Bilder (die letzte der {per_epoch} "
+                "Minibatches ist kleiner) und teilen Sie durch die Zahl aller Bilder der Epoche; verwenden Sie den Loss "
+                "vor dem Optimierungsschritt.")
+    raise AssertionError(f"train_epochs() gibt die Losses [{shown}] zurück; der mittlere Loss über alle Bilder jeder "
+                         f"Epoche ist [{expected_text}].{hint}")
 
 
 # ------------------------------------------------------------------------------------------- MSE
