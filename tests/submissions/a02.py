@@ -9,25 +9,33 @@ NOTEBOOK = "02_regularisieren"
 
 WRONG = [
     Submission(
-        "l1_of_the_first_layer_dropout_without_rescaling_and_nn_dropout_in_the_model", NOTEBOOK,
+        "l1_of_the_first_layer_unscaled_dropout_nn_dropout_in_the_model_and_the_best_training_accuracy", NOTEBOOK,
         (Mutation("l1_penalty", "sum(parameter.abs().sum() for parameter in model.parameters())",
                   "next(model.parameters()).abs().sum()"),
          Mutation("dropout_layer", "return x * keep / (1 - self.p)", "return x * keep"),
          # nn.Dropout in the model instead of the own class: print(model) shows "Dropout(p=0.5)" either way, so the
          # old structure test passed it; the verdict asks which class each Dropout layer is.
-         Mutation("dropout_model", "nn.ReLU(), Dropout(p),", "nn.ReLU(), nn.Dropout(p),")),
+         Mutation("dropout_model", "nn.ReLU(), Dropout(p),", "nn.ReLU(), nn.Dropout(p),"),
+         # The strength chosen by the training accuracy (the first value of each pair).
+         Mutation("best_strength", "key=lambda strength: (sweep_results[strength][1], strength)",
+                  "key=lambda strength: sweep_results[strength][0]")),
         frozenset({"test_l1_penalty", "test_l1_penalty_unseen_models", "test_dropout_in_training",
-                   "test_dropout_unseen_inputs", "test_dropout_model"}),
+                   "test_dropout_unseen_inputs", "test_dropout_model", "test_best_strength",
+                   "test_best_strength_other_inputs"}),
     ),
     Submission(
-        "l2_penalty_after_backward_and_dropout_active_in_evaluation", NOTEBOOK,
+        "l2_penalty_after_backward_dropout_active_in_evaluation_and_the_smallest_gap", NOTEBOOK,
         (Mutation("explicit_l2_step",
                   "loss = loss_fn(model(images), labels) + weight_decay / 2 * l2_penalty(model)\n    loss.backward()",
                   "loss = loss_fn(model(images), labels)\n    loss.backward()\n"
                   "    loss = loss + weight_decay / 2 * l2_penalty(model)"),
-         Mutation("dropout_layer", "        if not self.training:\n            return x\n", "")),
+         Mutation("dropout_layer", "        if not self.training:\n            return x\n", ""),
+         # The strength with the smallest gap: the one that underfits most.
+         Mutation("best_strength", "return max(sweep_results, key=lambda strength: (sweep_results[strength][1], strength))",
+                  "return min(sweep_results, key=lambda strength: sweep_results[strength][0] - sweep_results[strength][1])")),
         frozenset({"test_l2_step_matches_weight_decay", "test_l2_step_other_setup", "test_dropout_in_evaluation",
-                   "test_dropout_unseen_inputs", "test_dropout_model"}),
+                   "test_dropout_unseen_inputs", "test_dropout_model", "test_best_strength",
+                   "test_best_strength_other_inputs"}),
     ),
     Submission(
         "l2_without_the_half_with_a_matching_weight_decay_step_and_augmentation_that_flips_digits", NOTEBOOK,
@@ -60,19 +68,23 @@ _DROPOUT_SOLUTION = """        if not self.training:
 WRONG += [
     Submission(
         # Dropout from the library instead of written by hand; BatchNorm after the ReLU instead of before it.
-        "library_dropout_and_batchnorm_after_the_relu", NOTEBOOK,
+        "library_dropout_batchnorm_after_the_relu_and_the_smaller_strength_on_a_tie", NOTEBOOK,
         (Mutation("dropout_layer", _DROPOUT_SOLUTION, "        return nn.functional.dropout(x, self.p, self.training)"),
          Mutation("batchnorm_model",
                   "nn.Linear(28 * 28, HIDDEN), nn.BatchNorm1d(HIDDEN), nn.ReLU(),\n"
                   "        nn.Linear(HIDDEN, HIDDEN), nn.BatchNorm1d(HIDDEN), nn.ReLU(),",
                   "nn.Linear(28 * 28, HIDDEN), nn.ReLU(), nn.BatchNorm1d(HIDDEN),\n"
-                  "        nn.Linear(HIDDEN, HIDDEN), nn.ReLU(), nn.BatchNorm1d(HIDDEN),")),
+                  "        nn.Linear(HIDDEN, HIDDEN), nn.ReLU(), nn.BatchNorm1d(HIDDEN),"),
+         # On a tie the smaller strength (max keeps the first of the sorted strengths): right without ties.
+         Mutation("best_strength", "return max(sweep_results, key=lambda strength: (sweep_results[strength][1], strength))",
+                  "return max(sorted(sweep_results), key=lambda strength: sweep_results[strength][1])")),
         frozenset({"test_dropout_in_training", "test_dropout_in_evaluation", "test_dropout_unseen_inputs",
-                   "test_batchnorm_model"}),
+                   "test_batchnorm_model", "test_best_strength_other_inputs"}),
     ),
     Submission(
         # A third Dropout after the output layer (it drops logits); one BatchNorm1d object shared by both layers.
-        "dropout_after_the_output_layer_and_one_batchnorm_for_both_layers", NOTEBOOK,
+        "dropout_after_the_output_layer_one_batchnorm_for_both_layers_and_sorted_strengths_unsorted_values",
+        NOTEBOOK,
         (Mutation("dropout_model", "        nn.Linear(HIDDEN, 10),\n", "        nn.Linear(HIDDEN, 10), Dropout(p),\n"),
          Mutation("batchnorm_model", None, '''def build_batchnorm_model() -> nn.Module:
     norm = nn.BatchNorm1d(HIDDEN)
@@ -84,8 +96,13 @@ WRONG += [
     )
 
 
-print(build_batchnorm_model())''')),
-        frozenset({"test_dropout_model", "test_batchnorm_model"}),
+print(build_batchnorm_model())'''),
+         # The sorted strengths paired with the values in the dictionary's order: right only for sorted dicts.
+         Mutation("best_strength", "return max(sweep_results, key=lambda strength: (sweep_results[strength][1], strength))",
+                  "strengths = sorted(sweep_results)\n"
+                  "    validation = [val for _, val in sweep_results.values()]\n"
+                  "    return strengths[max(range(len(strengths)), key=lambda i: (validation[i], strengths[i]))]")),
+        frozenset({"test_dropout_model", "test_batchnorm_model", "test_best_strength_other_inputs"}),
     ),
 ]
 
@@ -154,7 +171,18 @@ def build_batchnorm_model() -> nn.Module:
 print(build_batchnorm_model())'''),
          Mutation("augmentation", "augment = v2.RandomAffine(degrees=10, translate=(0.1, 0.1), fill=BACKGROUND)",
                   "augment = v2.Compose([\n    v2.RandomRotation(10, fill=BACKGROUND),\n"
-                  "    v2.RandomAffine(degrees=0, translate=(0.1, 0.1), fill=BACKGROUND),\n])")),
+                  "    v2.RandomAffine(degrees=0, translate=(0.1, 0.1), fill=BACKGROUND),\n])"),
+         # A loop from the largest strength down that replaces only on a strictly better validation accuracy.
+         Mutation("best_strength", None, '''def best_strength(sweep_results):
+    best = None
+    for strength in sorted(sweep_results, reverse=True):
+        train_acc, val_acc = sweep_results[strength]
+        if best is None or val_acc > sweep_results[best][1]:
+            best = strength
+    return best
+
+
+print("gewählt:", best_strength(sweep_results))''')),
         extra_cells=(
             ExtraCell("dropout_model", '''import matplotlib.pyplot as plt
 
@@ -206,7 +234,11 @@ print(build_dropout_model())'''),
 print(build_batchnorm_model())'''),
          Mutation("augmentation", "augment = v2.RandomAffine(degrees=10, translate=(0.1, 0.1), fill=BACKGROUND)",
                   "augment = v2.RandomAffine(degrees=(-8, 8), translate=(0.08, 0.08), fill=BACKGROUND,\n"
-                  "                          interpolation=v2.InterpolationMode.BILINEAR)")),
+                  "                          interpolation=v2.InterpolationMode.BILINEAR)"),
+         # The pairs sorted by validation accuracy, then strength: the last one is the best.
+         Mutation("best_strength", "return max(sweep_results, key=lambda strength: (sweep_results[strength][1], strength))",
+                  "ordered = sorted(sweep_results.items(), key=lambda item: (item[1][1], item[0]))\n"
+                  "    return ordered[-1][0]")),
         extra_cells=(
             # One more model in the comparison: Dropout and augmentation together.
             ExtraCell("test_augmentation", 'train("Dropout und Augmentation", build_dropout_model, augment=augment)'),
