@@ -13,7 +13,7 @@ from .selection import SealedTestSet
 from .tables import format_count, format_number, format_percent, markdown_table, show_table
 from .training import History, batches, evaluate, fit
 
-PLOTS = ("plot_history", "plot_images", "plot_loss_curves", "plot_runs", "plot_train_test_gap")
+PLOTS = ("plot_accuracy_over", "plot_history", "plot_images", "plot_loss_curves", "plot_runs", "plot_train_test_gap")
 """Imported from :mod:`dlkurs.plots` when first used: matplotlib costs a second in a process that only handles tensors."""
 
 
@@ -27,6 +27,6 @@ def __getattr__(name: str):
 __all__ = [
     "CIFAR2_CLASSES", "CIFAR10_CLASSES", "DataNotFoundError", "History", "ImageData", "SealedTestSet", "batches",
     "broken_training_runs", "data_roots", "evaluate", "fit", "format_count", "format_number", "format_percent",
-    "get_device", "load_cifar2", "load_cifar10", "load_mnist", "markdown_table", "plot_history", "plot_images",
+    "get_device", "load_cifar2", "load_cifar10", "load_mnist", "markdown_table", "plot_accuracy_over", "plot_history", "plot_images",
     "plot_loss_curves", "plot_runs", "plot_train_test_gap", "seed_everything", "show_table",
 ]

@@ -157,6 +157,25 @@ def plot_runs(histories: Mapping[str, History], metric: str, ylabel: str | None 
     return german_ticks(figure)
 
 
+def plot_accuracy_over(results: Mapping[float, tuple[float, float]], xlabel: str, title: str | None = None,
+                       log_base: float | None = None) -> Figure:
+    """Training and validation accuracy over a setting (a strength, a number of images): ``results`` maps each
+    setting to ``(training accuracy, validation accuracy)``; ``log_base``: a logarithmic x axis."""
+    figure, axes = plt.subplots(figsize=(6, 3.5))
+    settings = list(results)
+    axes.plot(settings, [train for train, _ in results.values()], "o-", label="Training")
+    axes.plot(settings, [val for _, val in results.values()], "o-", label="Validierung")
+    if log_base is not None:
+        axes.set_xscale("log", base=log_base)
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel("Accuracy")
+    if title:
+        axes.set_title(title)
+    axes.legend()
+    figure.tight_layout()
+    return german_ticks(figure)
+
+
 def plot_train_test_gap(
     results: Mapping[str, tuple[float, float]], labels: tuple[str, str] = ("Training", "Test"),
 ) -> Figure:

@@ -13,7 +13,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from dlkurs import broken_training_runs, plot_history, plot_loss_curves, plot_runs, plot_train_test_gap  # noqa: E402
+from dlkurs import (  # noqa: E402
+    broken_training_runs, plot_accuracy_over, plot_history, plot_loss_curves, plot_runs, plot_train_test_gap,
+)
 from dlkurs.plots import german_label, german_ticks  # noqa: E402
 
 
@@ -146,7 +148,23 @@ HISTORY = {"loss": [0.9, 0.5], "val_loss": [1.0, 0.7], "accuracy": [0.7, 0.85], 
     lambda: plot_loss_curves({"eins": [2.3, 1.0, 0.5]}),
     lambda: plot_loss_curves(broken_training_runs(), log=True),
     lambda: plot_train_test_gap({"Basis": (1.0, 0.9), "L2": (0.98, 0.93)}),
-], ids=["plot_history", "plot_runs", "plot_loss_curves", "plot_loss_curves_log", "plot_train_test_gap"])
+    lambda: plot_accuracy_over({1e-4: (1.0, 0.91), 1e-2: (0.97, 0.92), 1e-1: (0.85, 0.84)}, "weight_decay",
+                               log_base=10),
+], ids=["plot_history", "plot_runs", "plot_loss_curves", "plot_loss_curves_log", "plot_train_test_gap",
+        "plot_accuracy_over"])
 def test_the_course_plots_draw_decimal_commas_by_themselves(draw):
     labels = drawn_labels(draw())
     assert labels and not any("." in label for label in labels), labels
+
+
+def test_plot_accuracy_over_draws_training_and_validation_at_each_setting():
+    results = {0.5: (0.94, 0.92), 0.0: (1.0, 0.91), 1.5: (0.47, 0.48)}  # in the caller's order, not sorted
+    figure = plot_accuracy_over(results, "Stärke", title="Augmentation", log_base=None)
+    axes = figure.axes[0]
+    training, validation = axes.get_lines()
+    assert list(training.get_xdata()) == [0.5, 0.0, 1.5] and list(training.get_ydata()) == [0.94, 1.0, 0.47]
+    assert list(validation.get_ydata()) == [0.92, 0.91, 0.48]
+    assert [line.get_label() for line in (training, validation)] == ["Training", "Validierung"]
+    assert (axes.get_xlabel(), axes.get_ylabel(), axes.get_title()) == ("Stärke", "Accuracy", "Augmentation")
+    assert axes.get_xscale() == "linear"
+    assert plot_accuracy_over(results, "n", log_base=2).axes[0].get_xscale() == "log"
