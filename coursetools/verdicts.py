@@ -254,6 +254,14 @@ def decode(value: Any) -> Any:
     return {key: decode(item) for key, item in value.items()}
 
 
+def as_number(value: Any) -> float | None:
+    """A number the student's code returned, as a float: Python and NumPy numbers and one-element floating-point
+    tensors count (so a loss returned as a tensor can be checked for its value); anything else, bools too, is None."""
+    if isinstance(value, torch.Tensor) and value.numel() == 1 and value.is_floating_point():
+        return value.item()
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 def type_name(value: Any) -> str:
     """How a decoded value's type reads in a message."""
     if isinstance(value, Opaque):

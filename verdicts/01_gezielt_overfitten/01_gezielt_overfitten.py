@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from coursetools.probes import CountingLoss
-from coursetools.verdicts import ModuleState, Remote, Student, type_name, verdict
+from coursetools.verdicts import ModuleState, Remote, Student, as_number, type_name, verdict
 from dlkurs import ImageData, format_number, format_percent, load_mnist
 
 BATCH_SIZE = 64
@@ -197,13 +197,6 @@ def train_with_student_step(student: Student, model: nn.Module, optimizer: torch
     steps = student.probe("steps_taken", optimizer_handle) if count_steps else None
     calls = student.probe("calls", loss_handle) if isinstance(loss_fn, CountingLoss) else None
     return results, state, steps, calls
-
-
-def as_float(value: Any) -> float | None:
-    """A returned loss as a number where it is one (a one-element tensor counts), else None."""
-    if isinstance(value, torch.Tensor) and value.numel() == 1 and value.is_floating_point():
-        return value.item()
-    return float(value) if is_number(value) else None
 
 
 # ------------------------------------------------------------------------------------------- 1a: the batch
@@ -503,7 +496,7 @@ def test_fixed_step_other_setup(student: Student) -> None:
         f"100 Aufrufe von train_step haben {steps} Optimierungsschritte gemacht; erwartet genau einer pro Aufruf.")
     assert calls >= ITERATIONS, (
         "train_step verwendet nicht das übergebene loss_fn: Berechnen Sie den Loss mit loss_fn(model(images), labels).")
-    losses = [as_float(value) for value in results]
+    losses = [as_number(value) for value in results]
     assert None not in losses, "train_step soll den Loss als Zahl (loss.item()) zurückgeben."
     assert losses[-1] < 0.05 * losses[0], (
         f"Mit SGD und einem anderen Modell sinkt der Loss nur von {format_number(losses[0])} auf {format_number(losses[-1])}.")

@@ -14,7 +14,7 @@ import math
 import torch
 from torch import nn
 
-from coursetools.verdicts import ModuleState, Student, StudentError, type_name, verdict
+from coursetools.verdicts import ModuleState, Student, StudentError, as_number, type_name, verdict
 from dlkurs import CIFAR2_CLASSES, ImageData, format_number, format_percent, load_cifar10
 
 EPS32 = torch.finfo(torch.float32).eps
@@ -360,13 +360,6 @@ def weights_deviation(state: dict, expected: dict[str, torch.Tensor]) -> float:
                and state[name].shape == tensor.shape else math.inf for name, tensor in expected.items())
 
 
-def as_number(value: object) -> float | None:
-    """A returned loss as a number (a one-element tensor counts here: its type is test_train_epochs_steps' part)."""
-    if isinstance(value, torch.Tensor) and value.numel() == 1 and value.is_floating_point():
-        return value.item()
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
 @verdict("train_epochs")
 def test_train_epochs_like_reference(student: Student) -> None:
     """train_epochs() shuffles every epoch with generator only; weights and returned losses match the reference loop."""
@@ -397,6 +390,7 @@ def test_train_epochs_like_reference(student: Student) -> None:
             hint = f" {LOOP_HINT}"
         raise AssertionError(f"Nach dem Training weichen die Gewichte des Modells um bis zu "
                              f"{scientific(deviation)} von denen der Referenzschleife mit denselben Minibatches ab.{hint}")
+    # a one-element tensor counts here: its type is test_train_epochs_steps' part
     values = [as_number(value) for value in answer["result"]] if isinstance(answer["result"], (list, tuple)) else []
     assert len(values) == LOOP_EPOCHS and None not in values, (
         f"train_epochs() soll eine Liste mit einem Loss pro Epoche zurückgeben (hier {LOOP_EPOCHS} Epochen).")

@@ -154,14 +154,8 @@ def test_learning_curve_plot_other_history(student: Student) -> None:
 # ------------------------------------------------------------------------------------------- best epoch
 
 def epoch_number(student: Student, history: History) -> int:
-    """best_epoch(history) as a whole number: int, NumPy or PyTorch integers (also 3.0) count alike."""
-    value = student.remote("best_epoch")(history)
-    if isinstance(value, torch.Tensor) and value.numel() == 1 and value.dtype != torch.bool and not value.dtype.is_complex:
-        value = value.item()
-    number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-    assert number is not None and number.is_integer(), (
-        f"best_epoch() soll die Nummer einer Epoche liefern (eine ganze Zahl), nicht {type_name(value)} {value!r}.")
-    return int(number)
+    """best_epoch(history) as a whole number (:func:`whole_number`)."""
+    return whole_number(student.remote("best_epoch")(history), "best_epoch() soll die Nummer einer Epoche liefern")
 
 
 def smallest_at(values: list[float]) -> set[int]:
@@ -239,12 +233,15 @@ def test_best_epoch_noisy_histories(student: Student) -> None:
 # ------------------------------------------------------------------------------------------- early stopping
 
 def whole_number(value: Any, what: str) -> int:
-    """``value`` as a whole number: int, NumPy or PyTorch integers (also 3.0) count alike."""
+    """``value`` as a whole number: int, NumPy or PyTorch integers (also 3.0) count alike.
+
+    ``what`` begins the message when it is none, e.g. ``"best_epoch() soll die Nummer einer Epoche liefern"``.
+    """
     if isinstance(value, torch.Tensor) and value.numel() == 1 and value.dtype != torch.bool and not value.dtype.is_complex:
         value = value.item()
     number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
     assert number is not None and number.is_integer(), (
-        f"{what} soll die Nummer einer Epoche sein (eine ganze Zahl), nicht {type_name(value)} {value!r}.")
+        f"{what} (eine ganze Zahl), nicht {type_name(value)} {value!r}.")
     return int(number)
 
 
@@ -293,7 +290,8 @@ def early_stopping(student: Student, val_losses: list[float], patience: int) -> 
     values = {float(value) for tensor in run["final"].values() for value in tensor.flatten()}
     weights = int(next(iter(values))) if len(values) == 1 and next(iter(values)).is_integer() else None
     return {"epochs": run["epochs"], "history": history, "weights": weights, "values": sorted(values),
-            "best": whole_number(best, "Das zweite Element des Ergebnisses (die beste Epoche)")}
+            "best": whole_number(best, "Das zweite Element des Ergebnisses (die beste Epoche) soll die Nummer einer "
+                                      "Epoche sein")}
 
 
 def check_stopping(student: Student, val_losses: list[float], patience: int, why: str) -> None:
